@@ -1,0 +1,1 @@
+"""digigov: the Guangdong Digital Government 2.0 platform."""

@@ -1,0 +1,18 @@
+"""The composition root of /api/v1: every app's router, mounted in one list so that the
+OpenAPI contract (docs/openapi.json) has one owner. Lives above the layers, like urls.py."""
+
+from importlib import import_module
+
+from digigov.kernel.api.root import api
+
+ROUTERS: list[tuple[str, str]] = [
+    ("digigov.kernel.ops.api", "/ops"),
+    ("digigov.kernel.regions.api", "/regions"),
+    ("digigov.kernel.organizations.api", "/organizations"),
+    ("digigov.kernel.audit.api", "/audit"),
+    ("digigov.data.registries.api", "/registries"),
+    ("digigov.support.identity.api", "/identity"),
+]
+
+for module, prefix in ROUTERS:
+    api.add_router(prefix, import_module(module).router)

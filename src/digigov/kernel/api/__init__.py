@@ -1,0 +1,1 @@
+"""/api/v1: the one NinjaAPI, the JSON error shape, and machine clients with scopes."""

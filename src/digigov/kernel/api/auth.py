@@ -1,0 +1,115 @@
+"""Who is calling the API: a person's session, an API key, or an OAuth2 bearer token
+(client credentials for machines, authorization code for people). Each sets
+request.principal; a failure is audited and answered 401 in the standard shape."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from digigov.kernel.audit.services import audit_record
+from digigov.kernel.errors import PermissionDenied
+from digigov.kernel.principals import Principal
+
+from .services import api_key_authenticate, machine_principal
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _audit_failure(request: HttpRequest, method: str) -> None:
+    audit_record(
+        actor="anonymous",
+        action="api.auth.fail",
+        object_type="api",
+        object_id=request.path,
+        outcome="denied",
+        source_address=client_address(request),
+        detail={"method": method},
+    )
+
+
+def user_principal(request: HttpRequest, user) -> Principal:
+    build = getattr(user, "as_principal", None)
+    if build is None:
+        return Principal(
+            kind="staff" if user.is_staff else "citizen",
+            id=str(user.pk),
+            source_address=client_address(request),
+        )
+    return build(source_address=client_address(request))
+
+
+class ApiKeyAuth(APIKeyHeader):
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        if not key:
+            return None
+        client = api_key_authenticate(key)
+        if client is None:
+            _audit_failure(request, "api_key")
+            return None
+        request.principal = machine_principal(client, source_address=client_address(request))
+        return request.principal
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        from oauth2_provider.models import get_access_token_model
+
+        access = (
+            get_access_token_model()
+            .objects.select_related("application", "user")
+            .filter(token=token)
+            .first()
+        )
+        if access is None or access.expires <= timezone.now():
+            _audit_failure(request, "bearer")
+            return None
+        scopes = frozenset(access.scope.split())
+        if access.user_id is None:
+            client = getattr(access.application, "machine_client", None)
+            if client is None or not client.is_active:
+                _audit_failure(request, "bearer")
+                return None
+            principal = machine_principal(
+                client, source_address=client_address(request), scopes=scopes
+            )
+        else:
+            base = user_principal(request, access.user)
+            principal = Principal(**{**base.__dict__, "scopes": base.scopes | scopes})
+        request.principal = principal
+        return principal
+
+
+class PrincipalSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        request.principal = user_principal(request, user)
+        return request.principal
+
+
+# The default for every endpoint: any of the three; order = cheapest first.
+default_auth = [PrincipalSessionAuth(), ApiKeyAuth(), BearerTokenAuth()]
+
+
+def require_scope(request: HttpRequest, scope: str) -> Principal:
+    """Machines need the scope; people are checked by the service's own permission rules."""
+    principal: Principal = request.principal
+    if principal.kind == "machine" and not principal.has_scope(scope):
+        audit_record(
+            actor=principal.actor,
+            action="api.scope.denied",
+            object_type="api",
+            object_id=request.path,
+            outcome="denied",
+            source_address=principal.source_address,
+            detail={"scope": scope},
+        )
+        raise PermissionDenied(f"客户端缺少授权范围：{scope}", code="scope_missing")
+    return principal

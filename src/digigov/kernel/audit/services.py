@@ -1,0 +1,194 @@
+"""Writing and checking the audit chain.
+
+entry_hash = SM3(prev_hash || canonical JSON of the entry). Writers serialize on the chain
+head (PostgreSQL advisory lock; SQLite's IMMEDIATE transactions), inside the caller's
+transaction, so an audited act and its entry commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from digigov.kernel.crypto import services as crypto
+
+from .models import AuditCheckpoint, AuditEntry
+
+GENESIS = "0" * 64
+_LOCK_ID = 7_260_2601  # arbitrary, constant: the advisory lock of the audit chain head
+_CHECKPOINT_PURPOSE = "audit-checkpoint"
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    body = {
+        "seq": entry.seq,
+        "occurred_at": entry.occurred_at.astimezone(timezone.UTC).isoformat(),
+        "actor": entry.actor,
+        "acting_for": entry.acting_for,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "source_address": entry.source_address,
+        "outcome": entry.outcome,
+        "detail": entry.detail,
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    return crypto.digest(entry.prev_hash.encode() + _canonical(entry)).hex()
+
+
+def _lock_chain_head() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+
+
+def audit_record(
+    *,
+    actor: str,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    outcome: str = AuditEntry.Outcome.SUCCESS,
+    acting_for: str = "",
+    source_address: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry. Raises if it cannot be written: callers must not act unaudited."""
+    with transaction.atomic():
+        _lock_chain_head()
+        last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+        prev_seq, prev_hash = last if last else (0, GENESIS)
+        entry = AuditEntry(
+            seq=prev_seq + 1,
+            occurred_at=timezone.now(),
+            actor=actor[:160],
+            acting_for=acting_for[:160],
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id)[:160],
+            source_address=source_address[:64],
+            outcome=outcome,
+            detail=detail or {},
+            prev_hash=prev_hash,
+        )
+        entry.entry_hash = entry_hash(entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+@transaction.atomic
+def audit_checkpoint() -> AuditCheckpoint | None:
+    """Sign the current chain head with the audit key (SM2)."""
+    _lock_chain_head()
+    head = AuditEntry.objects.order_by("-seq").first()
+    if head is None or AuditCheckpoint.objects.filter(seq=head.seq).exists():
+        return None
+    key_id = crypto.key_active(purpose=_CHECKPOINT_PURPOSE)
+    message = f"{head.seq}:{head.entry_hash}".encode()
+    return AuditCheckpoint.objects.create(
+        seq=head.seq,
+        entry_hash=head.entry_hash,
+        key_id=key_id,
+        signature=crypto.sign(key_id=key_id, data=message),
+    )
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    kind: str  # "edited", "inserted", "deleted", "checkpoint"
+    message: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    problem: ChainProblem | None
+
+    @property
+    def is_intact(self) -> bool:
+        return self.problem is None
+
+
+def _entries(chunk: int = 5000) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        batch = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:chunk])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].seq
+
+
+def audit_verify() -> ChainReport:
+    """Walk the chain and name the first edited, inserted or deleted entry."""
+    seen: dict[str, int] = {GENESIS: 0}
+    previous_seq, previous_hash = 0, GENESIS
+    checked = 0
+    for entry in _entries():
+        if entry.prev_hash != previous_hash:
+            if entry.prev_hash in seen and seen[entry.prev_hash] < previous_seq:
+                first = seen[entry.prev_hash] + 1
+                return ChainReport(
+                    checked,
+                    ChainProblem(
+                        first,
+                        "inserted",
+                        f"第 {first} 条起被插入了不属于链的条目（第 {entry.seq} 条接在第 "
+                        f"{seen[entry.prev_hash]} 条之后）",
+                    ),
+                )
+            if entry.seq != previous_seq + 1:
+                return ChainReport(
+                    checked,
+                    ChainProblem(
+                        previous_seq + 1,
+                        "deleted",
+                        f"第 {previous_seq + 1} 条至第 {entry.seq - 1} 条被删除",
+                    ),
+                )
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    entry.seq, "inserted", f"第 {entry.seq} 条被插入或替换：与前一条的链接断开"
+                ),
+            )
+        if entry_hash(entry) != entry.entry_hash:
+            return ChainReport(
+                checked, ChainProblem(entry.seq, "edited", f"第 {entry.seq} 条内容被修改：摘要不符")
+            )
+        seen[entry.entry_hash] = entry.seq
+        previous_seq, previous_hash = entry.seq, entry.entry_hash
+        checked += 1
+    for checkpoint in AuditCheckpoint.objects.order_by("seq"):
+        message = f"{checkpoint.seq}:{checkpoint.entry_hash}".encode()
+        signed = crypto.verify(
+            key_id=checkpoint.key_id, data=message, signature=bytes(checkpoint.signature)
+        )
+        if not signed or seen.get(checkpoint.entry_hash) != checkpoint.seq:
+            return ChainReport(
+                checked,
+                ChainProblem(
+                    checkpoint.seq,
+                    "checkpoint",
+                    f"第 {checkpoint.seq} 条与已签名的检查点不符：日志链在检查点之前被重写",
+                ),
+            )
+    if previous_seq and previous_seq < (
+        AuditCheckpoint.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    ):
+        return ChainReport(
+            checked,
+            ChainProblem(
+                previous_seq + 1, "deleted", f"第 {previous_seq + 1} 条及其后的条目被删除"
+            ),
+        )
+    return ChainReport(checked, None)

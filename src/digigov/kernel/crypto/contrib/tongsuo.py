@@ -1,0 +1,86 @@
+"""SM2 (signatures), SM3 (hash) and SM4-GCM (encryption) through Tongsuo, a C library."""
+
+from __future__ import annotations
+
+import os
+
+from tongsuopy.crypto import hashes, serialization
+from tongsuopy.crypto.asymciphers import ec
+from tongsuopy.crypto.ciphers.aead import SM4GCM
+from tongsuopy.crypto.exceptions import InvalidSignature, InvalidTag
+
+from ..base import CryptoError
+
+_SM3 = hashes.SM3()
+_ECDSA_SM3 = ec.ECDSA(hashes.SM3())
+
+
+class SM2:
+    name = "sm2"
+
+    def __init__(self) -> None:
+        self._private_cache: dict[bytes, object] = {}
+        self._public_cache: dict[bytes, object] = {}
+
+    def generate(self) -> tuple[bytes, bytes]:
+        key = ec.generate_private_key(ec.SM2())
+        private_der = key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        public_der = key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return private_der, public_der
+
+    def _private(self, der: bytes):
+        key = self._private_cache.get(der)
+        if key is None:
+            key = serialization.load_der_private_key(der, password=None)
+            self._private_cache[der] = key
+        return key
+
+    def _public(self, der: bytes):
+        key = self._public_cache.get(der)
+        if key is None:
+            try:
+                key = serialization.load_der_public_key(der)
+            except ValueError as exc:
+                raise CryptoError("公钥格式无效") from exc
+            self._public_cache[der] = key
+        return key
+
+    def sign(self, private_der: bytes, data: bytes) -> bytes:
+        return self._private(private_der).sign(data, _ECDSA_SM3)
+
+    def verify(self, public_der: bytes, data: bytes, signature: bytes) -> bool:
+        try:
+            self._public(public_der).verify(signature, data, _ECDSA_SM3)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+class SM3:
+    name = "sm3"
+
+    def digest(self, data: bytes) -> bytes:
+        h = hashes.Hash(_SM3)
+        h.update(data)
+        return h.finalize()
+
+
+class SM4GCMCipher:
+    name = "sm4-gcm"
+    key_size = 16
+
+    def encrypt(self, key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + SM4GCM(key).encrypt(nonce, plaintext, associated_data)
+
+    def decrypt(self, key: bytes, sealed: bytes, associated_data: bytes) -> bytes:
+        try:
+            return SM4GCM(key).decrypt(sealed[:12], sealed[12:], associated_data)
+        except (InvalidTag, ValueError) as exc:
+            raise CryptoError("密文无法解密或已被篡改") from exc

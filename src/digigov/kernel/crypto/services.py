@@ -1,0 +1,190 @@
+"""The crypto interface the rest of the platform calls: sign, verify, digest, encrypt, decrypt.
+
+Keys live in the database, named by key id; private and symmetric keys are wrapped with the
+master key (settings.DIGIGOV_MASTER_KEY) so a database dump alone reveals nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import registry
+from .base import CryptoError
+from .models import CryptoKey
+
+_MASTER_CIPHER = "sm4-gcm"
+_cache: dict[str, tuple[CryptoKey, bytes]] = {}
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    key_id: str
+    algorithm: str
+    public_der: bytes
+    is_active: bool
+    owner: str
+    purpose: str
+
+
+def _master_key() -> bytes:
+    try:
+        key = bytes.fromhex(settings.DIGIGOV_MASTER_KEY)
+    except ValueError:
+        raise CryptoError("主密钥 DIGIGOV_MASTER_KEY 必须是 32 位十六进制") from None
+    if len(key) != 16:
+        raise CryptoError("主密钥 DIGIGOV_MASTER_KEY 必须是 16 字节（32 位十六进制）")
+    return key
+
+
+def _wrap(key_id: str, secret: bytes) -> bytes:
+    return registry.cipher(_MASTER_CIPHER).encrypt(_master_key(), secret, key_id.encode())
+
+
+def _unwrap(key_id: str, wrapped: bytes) -> bytes:
+    return registry.cipher(_MASTER_CIPHER).decrypt(_master_key(), bytes(wrapped), key_id.encode())
+
+
+def _load(key_id: str) -> tuple[CryptoKey, bytes]:
+    hit = _cache.get(key_id)
+    if hit is not None:
+        return hit
+    try:
+        key = CryptoKey.objects.get(key_id=key_id)
+    except CryptoKey.DoesNotExist:
+        raise CryptoError(f"密钥不存在：{key_id}") from None
+    hit = (key, _unwrap(key.key_id, key.wrapped_secret))
+    _cache[key_id] = hit
+    return hit
+
+
+def cache_clear() -> None:
+    """Forget cached keys (tests, and after a key is retired on another host)."""
+    _cache.clear()
+
+
+def _new_key_id(purpose: str, owner: str) -> str:
+    stem = f"{owner}-{purpose}" if owner else purpose
+    return f"{stem}-{timezone.now():%Y%m%d}-{secrets.token_hex(3)}"
+
+
+@transaction.atomic
+def key_create(
+    *, purpose: str, algorithm: str | None = None, owner: str = "", key_id: str | None = None
+) -> CryptoKey:
+    """Create a signing key pair (sm2, ed25519) or a symmetric key (sm4-gcm, aes-gcm)."""
+    algorithm = algorithm or settings.DIGIGOV_CRYPTO_DEFAULT_SIGNING
+    key_id = key_id or _new_key_id(purpose, owner)
+    if algorithm in registry.signing:
+        private_der, public_der = registry.signing_algorithm(algorithm).generate()
+        kind, secret = CryptoKey.Kind.SIGNING, private_der
+    elif algorithm in registry.ciphers:
+        kind, public_der = CryptoKey.Kind.SYMMETRIC, None
+        secret = os.urandom(registry.cipher(algorithm).key_size)
+    else:
+        raise CryptoError(f"不支持的算法：{algorithm}")
+    return CryptoKey.objects.create(
+        key_id=key_id,
+        kind=kind,
+        algorithm=algorithm,
+        purpose=purpose,
+        owner=owner,
+        public_der=public_der,
+        wrapped_secret=_wrap(key_id, secret),
+    )
+
+
+@transaction.atomic
+def key_rotate(*, purpose: str, owner: str = "", algorithm: str | None = None) -> CryptoKey:
+    """Make a new active key for (purpose, owner); older keys stay usable for verify/decrypt."""
+    current = (
+        CryptoKey.objects.select_for_update()
+        .filter(purpose=purpose, owner=owner, is_active=True)
+        .order_by("-created_at")
+        .first()
+    )
+    algorithm = algorithm or (current.algorithm if current else None)
+    CryptoKey.objects.filter(purpose=purpose, owner=owner, is_active=True).update(
+        is_active=False, retired_at=timezone.now()
+    )
+    cache_clear()
+    return key_create(purpose=purpose, owner=owner, algorithm=algorithm)
+
+
+def key_active(*, purpose: str, owner: str = "", create_algorithm: str | None = None) -> str:
+    """The key id in use for (purpose, owner), created on first use."""
+    key = (
+        CryptoKey.objects.filter(purpose=purpose, owner=owner, is_active=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if key is None:
+        key = key_create(purpose=purpose, owner=owner, algorithm=create_algorithm)
+    return key.key_id
+
+
+def public_keys(*, purpose: str | None = None, owner: str | None = None) -> list[PublicKey]:
+    """Published signing keys (active and retired) for offline verification."""
+    keys = CryptoKey.objects.filter(kind=CryptoKey.Kind.SIGNING).order_by("created_at")
+    if purpose is not None:
+        keys = keys.filter(purpose=purpose)
+    if owner is not None:
+        keys = keys.filter(owner=owner)
+    return [
+        PublicKey(k.key_id, k.algorithm, bytes(k.public_der), k.is_active, k.owner, k.purpose)
+        for k in keys
+    ]
+
+
+def sign(*, key_id: str, data: bytes) -> bytes:
+    key, private_der = _load(key_id)
+    if key.kind != CryptoKey.Kind.SIGNING:
+        raise CryptoError(f"密钥 {key_id} 不是签名密钥")
+    if not key.is_active:
+        raise CryptoError(f"密钥 {key_id} 已停用，不能再签名")
+    return registry.signing_algorithm(key.algorithm).sign(private_der, data)
+
+
+def verify(*, key_id: str, data: bytes, signature: bytes) -> bool:
+    key, _ = _load(key_id)
+    if key.kind != CryptoKey.Kind.SIGNING:
+        raise CryptoError(f"密钥 {key_id} 不是签名密钥")
+    return registry.signing_algorithm(key.algorithm).verify(bytes(key.public_der), data, signature)
+
+
+def verify_with_public_key(
+    *, algorithm: str, public_der: bytes, data: bytes, signature: bytes
+) -> bool:
+    """Offline verification from a published public key."""
+    return registry.signing_algorithm(algorithm).verify(public_der, data, signature)
+
+
+def digest(data: bytes, *, algorithm: str = "sm3") -> bytes:
+    return registry.hash_algorithm(algorithm).digest(data)
+
+
+def encrypt(*, key_id: str, plaintext: bytes, associated_data: bytes = b"") -> str:
+    """Seal plaintext; the token names its key so that rotation needs no re-encryption."""
+    key, secret = _load(key_id)
+    if key.kind != CryptoKey.Kind.SYMMETRIC:
+        raise CryptoError(f"密钥 {key_id} 不是对称密钥")
+    sealed = registry.cipher(key.algorithm).encrypt(secret, plaintext, associated_data)
+    return f"{key_id}${base64.b64encode(sealed).decode()}"
+
+
+def decrypt(*, token: str, associated_data: bytes = b"") -> bytes:
+    key_id, sep, body = token.partition("$")
+    if not sep:
+        raise CryptoError("密文格式无效")
+    key, secret = _load(key_id)
+    try:
+        sealed = base64.b64decode(body, validate=True)
+    except ValueError:
+        raise CryptoError("密文格式无效") from None
+    return registry.cipher(key.algorithm).decrypt(secret, sealed, associated_data)

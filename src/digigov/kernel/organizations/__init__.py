@@ -1,0 +1,1 @@
+"""Government organizations (departments) as a tree bound to regions."""

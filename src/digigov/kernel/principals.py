@@ -1,0 +1,38 @@
+"""Who is asking: the one value every selector and service receives to decide what it may
+see or do. Built by the identity layer for people and by kernel.api for machine clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "anonymous", "citizen", "enterprise", "staff", "machine"
+    id: str = ""
+    label: str = ""
+    organization_id: int | None = None
+    region_code: str = ""
+    person_id_number: str = ""
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    permissions: frozenset[str] = field(default_factory=frozenset)
+    acting_for: str = ""
+    source_address: str = ""
+
+    @property
+    def actor(self) -> str:
+        """The audit log's name for this principal, e.g. "staff:12" or "client:7"."""
+        return f"{self.kind}:{self.id}" if self.id else self.kind
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.kind != "anonymous"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def has_perm(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+ANONYMOUS = Principal(kind="anonymous")

@@ -1,0 +1,92 @@
+"""Loading the region tree: the real GB/T 2260 file, and synthetic towns for the demo."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import Region
+
+DATA_FILE = Path(__file__).parent / "data" / "guangdong_gbt2260.csv"
+_TOWN_SUFFIXES = ["街道", "镇", "镇", "街道", "镇"]
+_TOWN_STEMS = [
+    "东城",
+    "西城",
+    "南岗",
+    "北滘",
+    "新塘",
+    "石龙",
+    "龙山",
+    "凤岗",
+    "长安",
+    "大岭",
+    "平安",
+    "和平",
+    "太平",
+    "金沙",
+    "白云",
+    "青山",
+    "沙头",
+    "水口",
+    "黄埔",
+    "石岩",
+    "横沥",
+    "清溪",
+    "塘厦",
+    "高埗",
+    "麻涌",
+    "望牛墩",
+    "洪梅",
+    "中堂",
+    "道滘",
+    "厚街",
+    "虎门",
+    "沙田",
+]
+
+
+@transaction.atomic
+def regions_load(*, path: Path = DATA_FILE) -> int:
+    """Create or update province, city and county rows from the GB/T 2260 file."""
+    count = 0
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            Region.objects.update_or_create(
+                code=row["code"],
+                defaults={
+                    "name": row["name"],
+                    "level": row["level"],
+                    "parent_id": row["parent_code"] or None,
+                    "longitude": row["longitude"] or None,
+                    "latitude": row["latitude"] or None,
+                    "is_synthetic": False,
+                },
+            )
+            count += 1
+    return count
+
+
+@transaction.atomic
+def towns_synthesize(*, per_county: int = 4, seed: int = 2260) -> int:
+    """Demo towns: 9-digit codes (county code + 001..), names marked synthetic."""
+    rng = random.Random(seed)
+    towns = []
+    for county in Region.objects.filter(level=Region.Level.COUNTY).order_by("code"):
+        stems = rng.sample(_TOWN_STEMS, per_county)
+        for index, stem in enumerate(stems, start=1):
+            towns.append(
+                Region(
+                    code=f"{county.code}{index:03d}",
+                    name=f"{stem}{rng.choice(_TOWN_SUFFIXES)}",
+                    level=Region.Level.TOWN,
+                    parent=county,
+                    longitude=county.longitude,
+                    latitude=county.latitude,
+                    is_synthetic=True,
+                )
+            )
+    Region.objects.bulk_create(towns, ignore_conflicts=True)
+    return len(towns)

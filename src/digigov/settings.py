@@ -1,0 +1,185 @@
+"""All configuration, read from the environment in one place (see docs/configuration.md)."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(PROJECT_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DIGIGOV_DEBUG", default=False)
+SECRET_KEY = env.str("DIGIGOV_SECRET_KEY", default="insecure-dev-key-change-me-in-production-0000")
+ALLOWED_HOSTS = env.list("DIGIGOV_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+VAR_DIR = Path(env.str("DIGIGOV_VAR_DIR", default=str(PROJECT_DIR / "var")))
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'digigov.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers and the single writer work at once; busy timeout avoids spurious locks.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "oauth2_provider",
+    "axes",
+    # kernel
+    "digigov.kernel.regions",
+    "digigov.kernel.organizations",
+    "digigov.kernel.audit",
+    "digigov.kernel.crypto",
+    "digigov.kernel.events",
+    "digigov.kernel.api",
+    "digigov.kernel.ops",
+    # data
+    "digigov.data.registries",
+    # support
+    "digigov.support.identity",
+    # portals
+    "digigov.portals.web",
+    "digigov.portals.citizen",
+    "digigov.portals.business",
+    "digigov.portals.staff",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "digigov.urls"
+WSGI_APPLICATION = "digigov.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "identity.Account"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2id first: a deliberate choice (memory-hard, fast enough for >= 30 logins/s here).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "identity:login"
+LOGIN_REDIRECT_URL = "/"
+
+SESSION_COOKIE_AGE = env.int("DIGIGOV_SESSION_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: every request extends the session
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Login throttling (django-axes): lock an account+address after repeated failures.
+AXES_FAILURE_LIMIT = env.int("DIGIGOV_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("DIGIGOV_LOGIN_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"  # outside the web root; never served directly
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# Crypto: the provider that signs, hashes and encrypts by default (sm or ed25519).
+DIGIGOV_CRYPTO_DEFAULT_SIGNING = env.str("DIGIGOV_CRYPTO_SIGNING", default="sm2")
+# Master key (hex, 16 bytes) that wraps stored private keys and data keys with SM4.
+DIGIGOV_MASTER_KEY = env.str("DIGIGOV_MASTER_KEY", default="00112233445566778899aabbccddeeff")
+
+# OpenID Connect provider (django-oauth-toolkit).
+OIDC_ISSUER = env.str("DIGIGOV_OIDC_ISSUER", default="")
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "PKCE_REQUIRED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "SCOPES": {
+        "openid": "OpenID Connect 身份",
+        "profile": "基本资料",
+        "realname": "实名等级",
+        "registry:read": "查询基础库",
+        "registry:write": "导入基础库",
+        "audit:read": "查看审计日志",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    # "OAUTH2_VALIDATOR_CLASS" is set by the identity app (oidc.py)
+    "OIDC_RSA_PRIVATE_KEY": "",  # set at start-up from the key store (see identity.apps)
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+}
+
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("DIGIGOV_LOG_LEVEL", default="WARNING")},
+}
+
+NINJA_PAGINATION_PER_PAGE = 20
+NINJA_PAGINATION_MAX_LIMIT = 100
+DIGIGOV_EVENTS_INLINE = env.bool("DIGIGOV_EVENTS_INLINE", default=True)
