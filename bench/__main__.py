@@ -1,0 +1,24 @@
+"""python -m bench [name ...]: run the named benchmarks (default: all) and print figures."""
+
+import importlib
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digigov.settings")
+
+BENCHES = ["crypto_sm2", "oidc_login", "registry_import", "registry_lookup"]
+
+
+def main(argv: list[str]) -> int:
+    names = argv or BENCHES
+    unknown = sorted(set(names) - set(BENCHES))
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHES)}")
+        return 2
+    for name in names:
+        importlib.import_module(f"bench.{name}").main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,160 @@
+"""Shared helpers for benchmarks: timing, percentiles, concurrent HTTP load, a live server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PG_URL = os.environ.get(
+    "DIGIGOV_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/digigov_bench"
+)
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline_name: str = ""
+    baseline_value: float | None = None
+    target: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline_value:
+            return None
+        return self.value / self.baseline_value
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def latency_summary(samples_seconds: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in samples_seconds]
+    return {
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "mean_ms": round(statistics.fmean(ms), 2) if ms else float("nan"),
+    }
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+def timed(fn: Callable[[], object], *, repeat: int) -> tuple[float, list[float]]:
+    """Run fn repeat times; return (total seconds, per-call seconds)."""
+    samples = []
+    start = time.perf_counter()
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return time.perf_counter() - start, samples
+
+
+def concurrent_load(
+    fn: Callable[[int], object], *, clients: int, requests_per_client: int
+) -> tuple[float, list[float], int]:
+    """fn(i) performs one request; returns (seconds, latencies, errors). Bounded in count."""
+    latencies: list[float] = []
+    errors = 0
+
+    def worker(client: int) -> tuple[list[float], int]:
+        local, failed = [], 0
+        for i in range(requests_per_client):
+            t = time.perf_counter()
+            try:
+                fn(client * requests_per_client + i)
+            except Exception:
+                failed += 1
+            local.append(time.perf_counter() - t)
+        return local, failed
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for local, failed in pool.map(worker, range(clients)):
+            latencies.extend(local)
+            errors += failed
+    return time.perf_counter() - start, latencies, errors
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def live_server(env: dict[str, str], *, workers: int = 2, threads: int = 8):
+    """Run gunicorn on a free loopback port with the given environment; yield its base URL."""
+    port = free_port()
+    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "digigov.settings", **env}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "digigov.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        env=full_env,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("benchmark server did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def report(bench: str, figures: list[Figure]) -> None:
+    print(f"\n## {bench}")
+    for f in figures:
+        line = f"- {f.name}: {f.value:,.1f} {f.unit}"
+        if f.baseline_value is not None:
+            line += f" (baseline {f.baseline_name}: {f.baseline_value:,.1f} {f.unit}; ratio {f.ratio:.2f})"
+        if f.target:
+            line += f" [target {f.target}]"
+        if f.extra:
+            line += " " + json.dumps(f.extra, ensure_ascii=False)
+        print(line)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{bench}.json").write_text(
+        json.dumps([asdict(f) for f in figures], ensure_ascii=False, indent=2), encoding="utf-8"
+    )
