@@ -38,12 +38,13 @@ def resident_id_validate(value: str) -> ResidentId:
     except stdnum_errors.ValidationError:
         raise InvalidIdentifier("身份证号中的出生日期无效", code="id_birth_date") from None
     if birth > dt.date.today():
-        raise InvalidIdentifier("身份证号中的出生日期晚于今天", code="id_birth_date")
+        raise InvalidIdentifier("身份证号中的出生日期晚于今天", code="id_birth_future")
     try:
         ric.validate(number)
     except stdnum_errors.InvalidChecksum:
         raise InvalidIdentifier("身份证号校验位错误，请核对最后一位", code="id_checksum") from None
-    except stdnum_errors.InvalidComponent:
+    except (stdnum_errors.InvalidComponent, KeyError):
+        # KeyError: stdnum's region table knows the province but not the county (449999)
         raise InvalidIdentifier("身份证号中的地区代码无效", code="id_region") from None
     except stdnum_errors.ValidationError:
         raise InvalidIdentifier("身份证号格式无效", code="id_format") from None

@@ -4,6 +4,8 @@ request.principal; a failure is audited and answered 401 in the standard shape."
 
 from __future__ import annotations
 
+import hashlib
+
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
@@ -60,10 +62,12 @@ class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         from oauth2_provider.models import get_access_token_model
 
+        # By checksum, as django-oauth-toolkit does: indexed, and it still works when the
+        # token itself is not stored (COMPLIANT_BCP_RFC9700_TOKEN_STORAGE).
         access = (
             get_access_token_model()
             .objects.select_related("application", "user")
-            .filter(token=token)
+            .filter(token_checksum=hashlib.sha256(token.encode()).hexdigest())
             .first()
         )
         if access is None or access.expires <= timezone.now():

@@ -39,12 +39,60 @@ def _domain_error(request: HttpRequest, exc: DomainError):
     )
 
 
+# Pydantic's error types in Chinese (user-facing text); others keep pydantic's message.
+_FIELD_MESSAGES = {
+    "missing": "必填",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为字符串",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "至多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不正确",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "datetime_parsing": "应为日期时间（ISO 8601）",
+    "datetime_from_date_parsing": "应为日期时间（ISO 8601）",
+    "uuid_parsing": "应为 UUID",
+    "enum": "取值应为 {expected} 之一",
+    "literal_error": "取值应为 {expected} 之一",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "不是有效的 JSON",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "至多 {max_length} 项",
+    "extra_forbidden": "不允许的字段",
+}
+
+
+def _field_message(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "value_error":  # raised by our own validators, already in Chinese
+        return str(error.get("msg", "无效")).removeprefix("Value error, ")
+    template = _FIELD_MESSAGES.get(kind)
+    if template is None:
+        return str(error.get("msg", "无效"))
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         location = ".".join(str(part) for part in error.get("loc", [])[1:]) or "body"
-        fields.setdefault(location, []).append(error.get("msg", "无效"))
+        fields.setdefault(location, []).append(_field_message(error))
     return api.create_response(
         request, error_body("validation_failed", "提交的数据不符合要求", fields), status=422
     )

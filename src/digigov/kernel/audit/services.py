@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from digigov.kernel.crypto import services as crypto
+from digigov.kernel.crypto.base import CryptoError
 
 from .models import AuditCheckpoint, AuditEntry
 
@@ -27,7 +29,7 @@ _CHECKPOINT_PURPOSE = "audit-checkpoint"
 def _canonical(entry: AuditEntry) -> bytes:
     body = {
         "seq": entry.seq,
-        "occurred_at": entry.occurred_at.astimezone(timezone.UTC).isoformat(),
+        "occurred_at": entry.occurred_at.astimezone(UTC).isoformat(),
         "actor": entry.actor,
         "acting_for": entry.acting_for,
         "action": entry.action,
@@ -128,67 +130,93 @@ def _entries(chunk: int = 5000) -> Iterator[AuditEntry]:
         last = batch[-1].seq
 
 
+def _problem(checked: int, seq: int, kind: str, message: str) -> ChainReport:
+    return ChainReport(checked, ChainProblem(seq, kind, message))
+
+
+def _broken_link(checked: int, previous_seq: int, entry: AuditEntry) -> ChainReport:
+    """entry.prev_hash does not match the entry before it: say which side was touched.
+
+    audit_record gives every entry seq = previous seq + 1 and hashes that seq, so an
+    original entry always links to the one just before it."""
+    earlier = (
+        AuditEntry.objects.filter(entry_hash=entry.prev_hash, seq__lt=previous_seq)
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if earlier is not None:
+        return _problem(
+            checked,
+            entry.seq,
+            "inserted",
+            f"第 {entry.seq} 条被插入：它接在第 {earlier} 条之后，而不是第 {previous_seq} 条之后",
+        )
+    if previous_seq and entry_hash(entry) == entry.entry_hash:
+        # The entry is intact, so its prev_hash is what the entry before it hashed to when
+        # it was written: that one changed since (its hash recomputed to hide the edit).
+        return _problem(
+            checked,
+            previous_seq,
+            "edited",
+            f"第 {previous_seq} 条被修改或替换（摘要已被重算）：第 {entry.seq} 条记录的前一条"
+            f"摘要与之不符（也可能是第 {entry.seq} 条被插入）",
+        )
+    return _problem(
+        checked,
+        entry.seq,
+        "inserted",
+        f"第 {entry.seq} 条被插入或替换：与前一条的链接断开",
+    )
+
+
 def audit_verify() -> ChainReport:
-    """Walk the chain and name the first edited, inserted or deleted entry."""
-    seen: dict[str, int] = {GENESIS: 0}
+    """Walk the chain and name the first edited, inserted or deleted entry; then check the
+    signed checkpoints, which catch a rewrite of the whole chain and a deleted tail."""
+    checkpoints = dict(AuditCheckpoint.objects.values_list("seq", "entry_hash"))
     previous_seq, previous_hash = 0, GENESIS
     checked = 0
     for entry in _entries():
+        if entry.seq <= previous_seq:
+            return _problem(checked, entry.seq, "inserted", f"第 {entry.seq} 条序号无效")
+        if entry.seq != previous_seq + 1:
+            # Sequence numbers have no gaps (each is the previous one + 1, under a lock).
+            first, last = previous_seq + 1, entry.seq - 1
+            span = f"第 {first} 条" if first == last else f"第 {first} 条至第 {last} 条"
+            return _problem(checked, first, "deleted", f"{span}被删除")
         if entry.prev_hash != previous_hash:
-            if entry.prev_hash in seen and seen[entry.prev_hash] < previous_seq:
-                first = seen[entry.prev_hash] + 1
-                return ChainReport(
-                    checked,
-                    ChainProblem(
-                        first,
-                        "inserted",
-                        f"第 {first} 条起被插入了不属于链的条目（第 {entry.seq} 条接在第 "
-                        f"{seen[entry.prev_hash]} 条之后）",
-                    ),
-                )
-            if entry.seq != previous_seq + 1:
-                return ChainReport(
-                    checked,
-                    ChainProblem(
-                        previous_seq + 1,
-                        "deleted",
-                        f"第 {previous_seq + 1} 条至第 {entry.seq - 1} 条被删除",
-                    ),
-                )
-            return ChainReport(
-                checked,
-                ChainProblem(
-                    entry.seq, "inserted", f"第 {entry.seq} 条被插入或替换：与前一条的链接断开"
-                ),
-            )
+            return _broken_link(checked, previous_seq, entry)
         if entry_hash(entry) != entry.entry_hash:
-            return ChainReport(
-                checked, ChainProblem(entry.seq, "edited", f"第 {entry.seq} 条内容被修改：摘要不符")
+            return _problem(checked, entry.seq, "edited", f"第 {entry.seq} 条内容被修改：摘要不符")
+        if entry.seq in checkpoints and checkpoints[entry.seq] != entry.entry_hash:
+            return _problem(
+                checked,
+                entry.seq,
+                "checkpoint",
+                f"第 {entry.seq} 条与已签名的检查点不符：日志链在检查点之前被整体重写",
             )
-        seen[entry.entry_hash] = entry.seq
         previous_seq, previous_hash = entry.seq, entry.entry_hash
         checked += 1
     for checkpoint in AuditCheckpoint.objects.order_by("seq"):
         message = f"{checkpoint.seq}:{checkpoint.entry_hash}".encode()
-        signed = crypto.verify(
-            key_id=checkpoint.key_id, data=message, signature=bytes(checkpoint.signature)
-        )
-        if not signed or seen.get(checkpoint.entry_hash) != checkpoint.seq:
-            return ChainReport(
-                checked,
-                ChainProblem(
-                    checkpoint.seq,
-                    "checkpoint",
-                    f"第 {checkpoint.seq} 条与已签名的检查点不符：日志链在检查点之前被重写",
-                ),
+        try:
+            signed = crypto.verify(
+                key_id=checkpoint.key_id, data=message, signature=bytes(checkpoint.signature)
             )
-    if previous_seq and previous_seq < (
-        AuditCheckpoint.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    ):
-        return ChainReport(
-            checked,
-            ChainProblem(
-                previous_seq + 1, "deleted", f"第 {previous_seq + 1} 条及其后的条目被删除"
-            ),
-        )
+        except CryptoError:
+            signed = False
+        if not signed:
+            return _problem(
+                checked,
+                checkpoint.seq,
+                "checkpoint",
+                f"截至第 {checkpoint.seq} 条的检查点签名无效：检查点被伪造或篡改",
+            )
+        if checkpoint.seq > previous_seq:
+            return _problem(
+                checked,
+                previous_seq + 1,
+                "deleted",
+                f"第 {previous_seq + 1} 条及其后的条目被删除（已签名的检查点截至第 "
+                f"{checkpoint.seq} 条）",
+            )
     return ChainReport(checked, None)

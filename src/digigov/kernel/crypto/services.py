@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,7 +21,10 @@ from .base import CryptoError
 from .models import CryptoKey
 
 _MASTER_CIPHER = "sm4-gcm"
-_cache: dict[str, tuple[CryptoKey, bytes]] = {}
+# Unwrapped keys are cached per process; re-read after this long so that a key retired by
+# another host (rotation after a compromise) stops signing here too.
+_CACHE_SECONDS = 30.0
+_cache: dict[str, tuple[CryptoKey, bytes, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -53,15 +57,15 @@ def _unwrap(key_id: str, wrapped: bytes) -> bytes:
 
 def _load(key_id: str) -> tuple[CryptoKey, bytes]:
     hit = _cache.get(key_id)
-    if hit is not None:
-        return hit
+    if hit is not None and time.monotonic() - hit[2] < _CACHE_SECONDS:
+        return hit[0], hit[1]
     try:
         key = CryptoKey.objects.get(key_id=key_id)
     except CryptoKey.DoesNotExist:
         raise CryptoError(f"密钥不存在：{key_id}") from None
-    hit = (key, _unwrap(key.key_id, key.wrapped_secret))
-    _cache[key_id] = hit
-    return hit
+    secret = _unwrap(key.key_id, key.wrapped_secret)
+    _cache[key_id] = (key, secret, time.monotonic())
+    return key, secret
 
 
 def cache_clear() -> None:
@@ -183,6 +187,8 @@ def decrypt(*, token: str, associated_data: bytes = b"") -> bytes:
     if not sep:
         raise CryptoError("密文格式无效")
     key, secret = _load(key_id)
+    if key.kind != CryptoKey.Kind.SYMMETRIC:
+        raise CryptoError(f"密钥 {key_id} 不是对称密钥")
     try:
         sealed = base64.b64decode(body, validate=True)
     except ValueError:

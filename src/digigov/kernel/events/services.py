@@ -29,30 +29,41 @@ def event_publish(*, topic: str, payload: dict) -> Event:
 
 
 def event_deliver(*, event_id: int) -> bool:
-    """Run every handler that has not yet processed the event. True when all have."""
-    event = Event.objects.filter(pk=event_id, completed_at__isnull=True).first()
-    if event is None:
-        return True
-    all_done = True
-    for name, handler in handlers_for(event.topic).items():
-        delivery, _ = Delivery.objects.get_or_create(event=event, handler=name)
-        if delivery.delivered_at:
-            continue
-        try:
-            with transaction.atomic():
-                handler(event.payload)
+    """Run every handler that has not yet processed the event. True when all have.
+
+    The event row stays locked while its handlers run (PostgreSQL), so a second worker skips
+    it instead of running the same handlers at the same time; SQLite has one writer anyway.
+    """
+    with transaction.atomic():
+        events = Event.objects.filter(pk=event_id)
+        if connection.vendor == "postgresql":
+            events = events.select_for_update(skip_locked=True)
+        event = events.first()
+        if event is None:  # gone, or being delivered by another worker right now
+            return not Event.objects.filter(pk=event_id, completed_at__isnull=True).exists()
+        if event.completed_at:
+            return True
+        all_done = True
+        for name, handler in handlers_for(event.topic).items():
+            delivery, _ = Delivery.objects.get_or_create(event=event, handler=name)
+            if delivery.delivered_at:
+                continue
+            try:
+                # The handler's writes and its delivery mark commit together.
+                with transaction.atomic():
+                    handler(event.payload)
+                    Delivery.objects.filter(pk=delivery.pk).update(
+                        delivered_at=timezone.now(), attempts=delivery.attempts + 1, last_error=""
+                    )
+            except Exception as exc:  # a handler's failure must not stop the others
+                all_done = False
+                log.exception("event %s handler %s failed", event.pk, name)
                 Delivery.objects.filter(pk=delivery.pk).update(
-                    delivered_at=timezone.now(), attempts=delivery.attempts + 1, last_error=""
+                    attempts=delivery.attempts + 1, last_error=repr(exc)[:2000]
                 )
-        except Exception as exc:  # a handler's failure must not stop the others
-            all_done = False
-            log.exception("event %s handler %s failed", event.pk, name)
-            Delivery.objects.filter(pk=delivery.pk).update(
-                attempts=delivery.attempts + 1, last_error=repr(exc)[:2000]
-            )
-    if all_done:
-        Event.objects.filter(pk=event.pk).update(completed_at=timezone.now())
-    return all_done
+        if all_done:
+            Event.objects.filter(pk=event.pk).update(completed_at=timezone.now())
+        return all_done
 
 
 def events_pending(*, limit: int = 100) -> list[int]:

@@ -28,6 +28,12 @@ DEPARTMENTS: list[tuple[str, str, str]] = [
 ]
 
 
+def _county_prefix(city: Region, county: Region) -> str:
+    """深圳市罗湖区公安局, but 罗定市公安局 and 南澳县民政局: a district is named with its
+    city, a county or county-level city stands alone."""
+    return f"{city.name}{county.name}" if county.name.endswith("区") else county.name
+
+
 @transaction.atomic
 def organizations_seed(*, county_level: bool = True, town_level: bool = True) -> int:
     """Provincial departments, one counterpart per city (and per county for the main lines),
@@ -70,7 +76,7 @@ def organizations_seed(*, county_level: bool = True, town_level: bool = True) ->
                 _, made = Organization.objects.update_or_create(
                     code=f"{county.code}-{function}",
                     defaults={
-                        "name": pattern.format(city=f"{city.name}{county.name}"),
+                        "name": pattern.format(city=_county_prefix(city, county)),
                         "level": Organization.Level.COUNTY,
                         "region": county,
                         "parent": city_orgs[function],

@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 
 from .models import Region
 
@@ -71,20 +72,25 @@ def regions_load(*, path: Path = DATA_FILE) -> int:
 
 @transaction.atomic
 def towns_synthesize(*, per_county: int = 4, seed: int = 2260) -> int:
-    """Demo towns: 9-digit codes (county code + 001..), names marked synthetic."""
+    """Demo towns: 9-digit codes (county code + 001..), names marked synthetic. Cities
+    without counties (东莞, 中山: 不设区的地级市) get their towns directly, as in GB/T 2260."""
     rng = random.Random(seed)
     towns = []
-    for county in Region.objects.filter(level=Region.Level.COUNTY).order_by("code"):
+    with_counties = Region.objects.filter(level=Region.Level.COUNTY).values("parent_id")
+    parents = Region.objects.filter(
+        Q(level=Region.Level.COUNTY) | (Q(level=Region.Level.CITY) & ~Q(code__in=with_counties))
+    ).order_by("code")
+    for parent in parents:
         stems = rng.sample(_TOWN_STEMS, per_county)
         for index, stem in enumerate(stems, start=1):
             towns.append(
                 Region(
-                    code=f"{county.code}{index:03d}",
+                    code=f"{parent.code}{index:03d}",
                     name=f"{stem}{rng.choice(_TOWN_SUFFIXES)}",
                     level=Region.Level.TOWN,
-                    parent=county,
-                    longitude=county.longitude,
-                    latitude=county.latitude,
+                    parent=parent,
+                    longitude=parent.longitude,
+                    latitude=parent.latitude,
                     is_synthetic=True,
                 )
             )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..base import CryptoError
@@ -15,6 +18,11 @@ from ..base import CryptoError
 
 class Ed25519:
     name = "ed25519"
+
+    def __init__(self) -> None:
+        # Parsing DER costs more than signing: keep the loaded keys (as the SM2 provider does).
+        self._private_cache: dict[bytes, object] = {}
+        self._public_cache: dict[bytes, object] = {}
 
     def generate(self) -> tuple[bytes, bytes]:
         key = Ed25519PrivateKey.generate()
@@ -30,12 +38,29 @@ class Ed25519:
         )
 
     def sign(self, private_der: bytes, data: bytes) -> bytes:
-        return serialization.load_der_private_key(private_der, password=None).sign(data)
+        key = self._private_cache.get(private_der)
+        if key is None:
+            key = serialization.load_der_private_key(private_der, password=None)
+            self._private_cache[private_der] = key
+        return key.sign(data)
+
+    def _public(self, der: bytes) -> Ed25519PublicKey:
+        key = self._public_cache.get(der)
+        if key is None:
+            try:
+                key = serialization.load_der_public_key(der)
+            except (ValueError, UnsupportedAlgorithm) as exc:
+                raise CryptoError("公钥格式无效") from exc
+            if not isinstance(key, Ed25519PublicKey):
+                raise CryptoError("公钥不是 Ed25519 公钥")
+            self._public_cache[der] = key
+        return key
 
     def verify(self, public_der: bytes, data: bytes, signature: bytes) -> bool:
+        key = self._public(public_der)
         try:
-            serialization.load_der_public_key(public_der).verify(signature, data)
-        except (InvalidSignature, ValueError):
+            key.verify(signature, data)
+        except InvalidSignature:
             return False
         return True
 

@@ -7,7 +7,12 @@ import os
 from tongsuopy.crypto import hashes, serialization
 from tongsuopy.crypto.asymciphers import ec
 from tongsuopy.crypto.ciphers.aead import SM4GCM
-from tongsuopy.crypto.exceptions import InvalidSignature, InvalidTag
+from tongsuopy.crypto.exceptions import (
+    InternalError,
+    InvalidSignature,
+    InvalidTag,
+    UnsupportedAlgorithm,
+)
 
 from ..base import CryptoError
 
@@ -46,8 +51,10 @@ class SM2:
         if key is None:
             try:
                 key = serialization.load_der_public_key(der)
-            except ValueError as exc:
+            except (ValueError, UnsupportedAlgorithm) as exc:
                 raise CryptoError("公钥格式无效") from exc
+            if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "SM2":
+                raise CryptoError("公钥不是 SM2 公钥")
             self._public_cache[der] = key
         return key
 
@@ -57,7 +64,8 @@ class SM2:
     def verify(self, public_der: bytes, data: bytes, signature: bytes) -> bool:
         try:
             self._public(public_der).verify(signature, data, _ECDSA_SM3)
-        except (InvalidSignature, ValueError):
+        except (InvalidSignature, ValueError, InternalError):
+            # Tongsuo reports a signature that is not DER as an InternalError: still "no".
             return False
         return True
 
