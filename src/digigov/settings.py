@@ -28,6 +28,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Reusing connections saves more per request than most of a request's own work costs.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DIGIGOV_DB_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -41,6 +45,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "oauth2_provider",
     "axes",
+    "ninja",  # so /api/v1/docs serves Swagger UI from local static files, not a CDN
     # kernel
     "digigov.kernel.regions",
     "digigov.kernel.organizations",
@@ -97,10 +102,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Argon2id first: a deliberate choice (memory-hard, fast enough for >= 30 logins/s here).
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+# Argon2id first, with OWASP's parameters (see identity.hashers for the measurements).
+# DIGIGOV_PASSWORD_HASHER=pbkdf2 makes Django's PBKDF2 the default (benchmark baseline);
+# both stay listed so that hashes of either kind verify (and upgrade on the next login).
+_HASHERS = {
+    "argon2": "digigov.support.identity.hashers.OwaspArgon2PasswordHasher",
+    "pbkdf2": "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+}
+_PREFERRED_HASHER = env.str("DIGIGOV_PASSWORD_HASHER", default="argon2")
+PASSWORD_HASHERS = [_HASHERS[_PREFERRED_HASHER]] + [
+    path for name, path in _HASHERS.items() if name != _PREFERRED_HASHER
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -127,6 +138,13 @@ AXES_COOLOFF_TIME = env.float("DIGIGOV_LOGIN_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
+AXES_LOCKOUT_TEMPLATE = "identity/lockout.html"  # Chinese page, HTTP 429
+# The audit chain records every login, failure, lockout and logout (identity.receivers);
+# axes' own access log would be a second, unchained copy costing a write per login.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_USERNAME_FORM_FIELD = "username"
+# Staff must complete a TOTP step within this many seconds of the password step.
+DIGIGOV_OTP_PENDING_SECONDS = env.int("DIGIGOV_OTP_PENDING_SECONDS", default=300)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -137,6 +155,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # site-wide assets (site.css) beside templates/
 MEDIA_ROOT = VAR_DIR / "media"  # outside the web root; never served directly
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -165,12 +184,25 @@ OAUTH2_PROVIDER = {
         "registry:read": "查询基础库",
         "registry:write": "导入基础库",
         "audit:read": "查看审计日志",
+        "registry:pii": "查看基础库中的完整个人信息",
     },
     "DEFAULT_SCOPES": ["openid"],
-    # "OAUTH2_VALIDATOR_CLASS" is set by the identity app (oidc.py)
-    "OIDC_RSA_PRIVATE_KEY": "",  # set at start-up from the key store (see identity.apps)
+    "OAUTH2_VALIDATOR_CLASS": "digigov.support.identity.oidc.DigigovOAuth2Validator",
+    # The RSA keys come from the identity key store (OidcSigningKey), read lazily and cached
+    # by identity.oidc.keyring; these two placeholders are shadowed there, never used.
+    "OIDC_RSA_PRIVATE_KEY": "",
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [],
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only: "plain" PKCE is refused
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
 }
+if OIDC_ISSUER:
+    OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"] = OIDC_ISSUER
+# Seconds a retired OIDC signing key stays in the JWKS (so tokens it signed still verify).
+DIGIGOV_OIDC_RETIRED_KEY_SECONDS = env.int("DIGIGOV_OIDC_RETIRED_KEY_SECONDS", default=7 * 86400)
+# Seconds a web process trusts its cached copy of the signing keys (rotation reaches every
+# process within this time; the rotating process sees it at once).
+DIGIGOV_OIDC_KEY_CACHE_SECONDS = env.int("DIGIGOV_OIDC_KEY_CACHE_SECONDS", default=30)
 
 
 LOGGING = {

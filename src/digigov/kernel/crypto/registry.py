@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .base import CipherAlgorithm, CryptoError, HashAlgorithm, SigningAlgorithm
-from .contrib.standard import SHA256, AESGCMCipher, Ed25519
-from .contrib.tongsuo import SM2, SM3, SM4GCMCipher
+from .contrib.standard import SHA256, AESGCMCipher, Ed25519, SM4GCMCipher
+from .contrib.tongsuo import SM2, SM3
 
 signing: dict[str, SigningAlgorithm] = {"sm2": SM2(), "ed25519": Ed25519()}
 hashing: dict[str, HashAlgorithm] = {"sm3": SM3(), "sha256": SHA256()}

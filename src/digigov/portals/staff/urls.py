@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "staff"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("portals/", views.portals, name="portals"),
+    path("about/", views.about, name="about"),
+]

@@ -5,3 +5,10 @@ class IdentityConfig(AppConfig):
     name = "digigov.support.identity"
     label = "identity"
     verbose_name = "统一身份认证"
+
+    def ready(self) -> None:
+        from . import receivers
+        from .oidc import install_keyring
+
+        install_keyring()
+        receivers.connect()

@@ -37,8 +37,12 @@ def disable_append_only_triggers() -> None:
         execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER audit_entry_append_only")
         execute("ALTER TABLE audit_auditcheckpoint DISABLE TRIGGER audit_checkpoint_append_only")
     else:
-        for trigger in ("entry_no_update", "entry_no_delete", "checkpoint_no_update",
-                        "checkpoint_no_delete"):
+        for trigger in (
+            "entry_no_update",
+            "entry_no_delete",
+            "checkpoint_no_update",
+            "checkpoint_no_delete",
+        ):
             execute(f"DROP TRIGGER audit_{trigger}")
 
 

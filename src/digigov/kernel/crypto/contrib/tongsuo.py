@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 from tongsuopy.crypto import hashes, serialization
 from tongsuopy.crypto.asymciphers import ec
-from tongsuopy.crypto.ciphers.aead import SM4GCM
 from tongsuopy.crypto.exceptions import (
     InternalError,
     InvalidSignature,
-    InvalidTag,
     UnsupportedAlgorithm,
 )
 
@@ -77,18 +73,3 @@ class SM3:
         h = hashes.Hash(_SM3)
         h.update(data)
         return h.finalize()
-
-
-class SM4GCMCipher:
-    name = "sm4-gcm"
-    key_size = 16
-
-    def encrypt(self, key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
-        nonce = os.urandom(12)
-        return nonce + SM4GCM(key).encrypt(nonce, plaintext, associated_data)
-
-    def decrypt(self, key: bytes, sealed: bytes, associated_data: bytes) -> bytes:
-        try:
-            return SM4GCM(key).decrypt(sealed[:12], sealed[12:], associated_data)
-        except (InvalidTag, ValueError) as exc:
-            raise CryptoError("密文无法解密或已被篡改") from exc

@@ -1,0 +1,508 @@
+"""Reading the base registries.
+
+Every read of a record, list or export takes the acting Principal and a purpose and writes
+its audit entry in the same transaction as the read: if the entry cannot be written, the
+read fails and nothing is returned. Denials are audited too. Records come back masked
+unless the caller is entitled (access.py); lists are always masked.
+
+person_matches / person_brief / entity_brief serve the identity layer's own checks (real-
+name verification, entity binding): they return no contact data and are audited by the
+calling service as part of its own decision.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Generic, TextIO, TypeVar
+
+from django.db import transaction
+
+from digigov.kernel.audit.services import audit_record
+from digigov.kernel.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
+from digigov.kernel.ids import (
+    InvalidIdentifier,
+    mask_address,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    uscc_validate,
+)
+from digigov.kernel.principals import Principal
+from digigov.kernel.regions.models import Region
+
+from .access import ENTITY, PERSON, Access, list_access, record_access
+from .constants import DEFAULT_PURPOSE, GENDER_LABELS
+from .models import Entity, Person
+from .pii import unseal
+from .rows import ENTITY_COLUMNS, PERSON_COLUMNS, resident_id
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 100
+MAX_LIST_DEPTH = 10_000  # deeper than this, narrow the filters: lists are not for bulk copying
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id_number: str
+    name: str
+    gender: str
+    gender_label: str
+    birth_date: dt.date | None  # None when masked: the full date narrows the ID number
+    ethnicity: str
+    household_region_code: str
+    household_region_name: str
+    residence_address: str
+    phone: str
+    is_masked: bool
+
+
+@dataclass(frozen=True)
+class EntityView:
+    uscc: str
+    name: str
+    entity_type: str
+    legal_rep_name: str
+    legal_rep_id_number: str
+    registered_capital: Decimal | None
+    address: str
+    region_code: str
+    region_name: str
+    status: str
+    is_operating: bool
+    established_date: dt.date
+    is_masked: bool
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class PersonBrief:
+    id_number: str
+    name: str
+    gender: str
+    birth_date: dt.date
+    household_region_code: str
+
+
+@dataclass(frozen=True)
+class EntityBrief:
+    uscc: str
+    name: str
+    status: str
+    legal_rep_id_number: str
+    region_code: str
+    legal_rep_name: str = ""
+    entity_type: str = ""
+    is_operating: bool = True
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+def _person_view(person: Person, *, full: bool) -> PersonView:
+    address = unseal(token=person.residence_address_sealed, record_key=person.id_number)
+    phone = unseal(token=person.phone_sealed, record_key=person.id_number)
+    region = person.household_region
+    return PersonView(
+        id_number=person.id_number if full else mask_id_number(person.id_number),
+        name=person.name if full else mask_name(person.name),
+        gender=person.gender,
+        gender_label=GENDER_LABELS.get(person.gender, ""),
+        birth_date=person.birth_date if full else None,
+        ethnicity=person.ethnicity,
+        household_region_code=region.code,
+        household_region_name=region.name,
+        residence_address=address if full else mask_address(address),
+        phone=phone if full else (mask_phone(phone) if phone else ""),
+        is_masked=not full,
+    )
+
+
+def _entity_view(entity: Entity, *, full: bool) -> EntityView:
+    address = unseal(token=entity.address_sealed, record_key=entity.uscc)
+    return EntityView(
+        uscc=entity.uscc,  # a public identifier: printed on every business licence
+        name=entity.name,
+        entity_type=entity.entity_type,
+        legal_rep_name=entity.legal_rep_name if full else mask_name(entity.legal_rep_name),
+        legal_rep_id_number=entity.legal_rep_id_number
+        if full
+        else mask_id_number(entity.legal_rep_id_number),
+        registered_capital=entity.registered_capital,
+        address=address if full else mask_address(address),
+        region_code=entity.region.code,
+        region_name=entity.region.name,
+        status=entity.status,
+        is_operating=entity.is_operating,
+        established_date=entity.established_date,
+        is_masked=not full,
+    )
+
+
+# --- audit and access ---------------------------------------------------------------------
+
+
+def _audit(
+    principal: Principal,
+    action: str,
+    object_type: str,
+    object_id: str,
+    outcome: str,
+    detail: dict,
+) -> None:
+    audit_record(
+        actor=principal.actor,
+        acting_for=principal.acting_for,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        source_address=principal.source_address,
+        detail=detail,
+    )
+
+
+def _check(
+    principal: Principal, access: Access, action: str, object_type: str, object_id: str, purpose
+) -> None:
+    if not principal.is_authenticated:
+        raise Unauthenticated()
+    if not access.allowed:
+        _audit(
+            principal,
+            action,
+            object_type,
+            object_id,
+            "denied",
+            {"purpose": purpose, "reason": access.reason},
+        )
+        raise PermissionDenied(access.reason, code="registry_read_denied")
+
+
+def _purpose(purpose: str) -> str:
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise ValidationFailed("请说明查询目的", fields={"purpose": ["不能为空"]})
+    return purpose[:100]
+
+
+# --- one record ---------------------------------------------------------------------------
+
+
+def person_get(
+    *, principal: Principal, id_number: str, purpose: str = DEFAULT_PURPOSE
+) -> PersonView:
+    """One person's record; audited (read, denied or failed) in the read's transaction."""
+    key = (id_number or "").strip().upper()
+    purpose = _purpose(purpose)
+    access = record_access(principal, kind=PERSON, record_key=key)
+    _check(principal, access, "registry.person.read", "Person", key, purpose)
+    try:
+        resident_id(key, dt.date.today())
+    except InvalidIdentifier as exc:
+        _audit(
+            principal,
+            "registry.person.read",
+            "Person",
+            key,
+            "failure",
+            {"purpose": purpose, "error": exc.code},
+        )
+        raise
+    with transaction.atomic():
+        person = Person.objects.select_related("household_region").filter(id_number=key).first()
+        _audit(
+            principal,
+            "registry.person.read",
+            "Person",
+            key,
+            "success" if person else "failure",
+            {"purpose": purpose, "masked": not access.full, "found": person is not None},
+        )
+    if person is None:
+        raise NotFound("基础库中没有该身份证号的记录", code="person_not_found")
+    return _person_view(person, full=access.full)
+
+
+def entity_get(*, principal: Principal, uscc: str, purpose: str = DEFAULT_PURPOSE) -> EntityView:
+    key = (uscc or "").strip().upper()
+    purpose = _purpose(purpose)
+    access = record_access(principal, kind=ENTITY, record_key=key)
+    _check(principal, access, "registry.entity.read", "Entity", key, purpose)
+    try:
+        uscc_validate(key)
+    except InvalidIdentifier as exc:
+        _audit(
+            principal,
+            "registry.entity.read",
+            "Entity",
+            key,
+            "failure",
+            {"purpose": purpose, "error": exc.code},
+        )
+        raise
+    with transaction.atomic():
+        entity = Entity.objects.select_related("region").filter(uscc=key).first()
+        _audit(
+            principal,
+            "registry.entity.read",
+            "Entity",
+            key,
+            "success" if entity else "failure",
+            {"purpose": purpose, "masked": not access.full, "found": entity is not None},
+        )
+    if entity is None:
+        raise NotFound("基础库中没有该统一社会信用代码的记录", code="entity_not_found")
+    return _entity_view(entity, full=access.full)
+
+
+# --- lists --------------------------------------------------------------------------------
+
+
+def _region_prefix(code: str) -> str:
+    """440000 -> 44, 440100 -> 4401: a province or city matches everything under it."""
+    code = code.strip()
+    if not Region.objects.filter(code=code).exists():
+        raise ValidationFailed(f"未知的区划代码：{code[:12]}", fields={"region": ["不存在"]})
+    if len(code) == 6 and code.endswith("0000"):
+        return code[:2]
+    if len(code) == 6 and code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationFailed(
+            f"页码从 1 开始，每页 1 至 {MAX_PAGE_SIZE} 条",
+            fields={"page": ["无效"], "page_size": ["无效"]},
+        )
+    if page * page_size > MAX_LIST_DEPTH:
+        raise ValidationFailed(
+            f"最多浏览前 {MAX_LIST_DEPTH} 条，请缩小查询范围", fields={"page": ["超出范围"]}
+        )
+    return (page - 1) * page_size, page * page_size
+
+
+def person_search(
+    *,
+    principal: Principal,
+    region_code: str = "",
+    name_prefix: str = "",
+    page: int = 1,
+    page_size: int = 20,
+    purpose: str = DEFAULT_PURPOSE,
+) -> Page[PersonView]:
+    """People by household region (and everything under it) and name prefix; masked."""
+    purpose = _purpose(purpose)
+    filters = {"region": region_code, "name_prefix": name_prefix, "page": page}
+    _check(
+        principal,
+        list_access(principal, kind=PERSON),
+        "registry.person.search",
+        "Person",
+        "",
+        purpose,
+    )
+    start, end = _page_bounds(page, page_size)
+    people = Person.objects.select_related("household_region").order_by("id")
+    if region_code:
+        people = people.filter(household_region__code__startswith=_region_prefix(region_code))
+    if name_prefix.strip():
+        people = people.filter(name__startswith=name_prefix.strip())
+    with transaction.atomic():
+        found = list(people[start : end + 1])
+        _audit(
+            principal,
+            "registry.person.search",
+            "Person",
+            "",
+            "success",
+            {"purpose": purpose, "filters": filters, "returned": min(len(found), page_size)},
+        )
+    return Page(
+        items=[_person_view(p, full=False) for p in found[:page_size]],
+        page=page,
+        page_size=page_size,
+        has_next=len(found) > page_size,
+    )
+
+
+def entity_search(
+    *,
+    principal: Principal,
+    region_code: str = "",
+    name_prefix: str = "",
+    status: str = "",
+    page: int = 1,
+    page_size: int = 20,
+    purpose: str = DEFAULT_PURPOSE,
+) -> Page[EntityView]:
+    purpose = _purpose(purpose)
+    filters = {"region": region_code, "name_prefix": name_prefix, "status": status, "page": page}
+    _check(
+        principal,
+        list_access(principal, kind=ENTITY),
+        "registry.entity.search",
+        "Entity",
+        "",
+        purpose,
+    )
+    start, end = _page_bounds(page, page_size)
+    entities = Entity.objects.select_related("region").order_by("id")
+    if region_code:
+        entities = entities.filter(region__code__startswith=_region_prefix(region_code))
+    if name_prefix.strip():
+        entities = entities.filter(name__startswith=name_prefix.strip())
+    if status:
+        if status not in Entity.Status.values:
+            raise ValidationFailed(
+                f"未知的登记状态：{status[:10]}", fields={"status": list(Entity.Status.values)}
+            )
+        entities = entities.filter(status=status)
+    with transaction.atomic():
+        found = list(entities[start : end + 1])
+        _audit(
+            principal,
+            "registry.entity.search",
+            "Entity",
+            "",
+            "success",
+            {"purpose": purpose, "filters": filters, "returned": min(len(found), page_size)},
+        )
+    return Page(
+        items=[_entity_view(e, full=False) for e in found[:page_size]],
+        page=page,
+        page_size=page_size,
+        has_next=len(found) > page_size,
+    )
+
+
+# --- exports ------------------------------------------------------------------------------
+
+
+def person_export(*, principal: Principal, out: TextIO, purpose: str = DEFAULT_PURPOSE) -> int:
+    """Write every person as CSV (the import's columns); masked unless entitled. The audit
+    entry is written first, in the same transaction: no entry, no rows."""
+    purpose = _purpose(purpose)
+    access = list_access(principal, kind=PERSON)
+    _check(principal, access, "registry.person.export", "Person", "", purpose)
+    writer = csv.writer(out, lineterminator="\n")
+    count = 0
+    with transaction.atomic():
+        total = Person.objects.count()
+        _audit(
+            principal,
+            "registry.person.export",
+            "Person",
+            "",
+            "success",
+            {"purpose": purpose, "masked": not access.full, "rows": total},
+        )
+        writer.writerow(PERSON_COLUMNS)
+        people = Person.objects.select_related("household_region").order_by("id")
+        for person in people.iterator(chunk_size=2000):
+            view = _person_view(person, full=access.full)
+            writer.writerow(
+                [
+                    view.id_number,
+                    view.name,
+                    view.gender_label,
+                    view.birth_date.isoformat() if view.birth_date else "",
+                    view.ethnicity,
+                    view.household_region_code,
+                    view.residence_address,
+                    view.phone,
+                ]
+            )
+            count += 1
+    return count
+
+
+def entity_export(*, principal: Principal, out: TextIO, purpose: str = DEFAULT_PURPOSE) -> int:
+    purpose = _purpose(purpose)
+    access = list_access(principal, kind=ENTITY)
+    _check(principal, access, "registry.entity.export", "Entity", "", purpose)
+    writer = csv.writer(out, lineterminator="\n")
+    count = 0
+    with transaction.atomic():
+        total = Entity.objects.count()
+        _audit(
+            principal,
+            "registry.entity.export",
+            "Entity",
+            "",
+            "success",
+            {"purpose": purpose, "masked": not access.full, "rows": total},
+        )
+        writer.writerow(ENTITY_COLUMNS)
+        entities = Entity.objects.select_related("region").order_by("id")
+        for entity in entities.iterator(chunk_size=2000):
+            view = _entity_view(entity, full=access.full)
+            writer.writerow(
+                [
+                    view.uscc,
+                    view.name,
+                    view.entity_type,
+                    view.legal_rep_name,
+                    view.legal_rep_id_number,
+                    ""
+                    if view.registered_capital is None
+                    else f"{view.registered_capital.normalize():f}",
+                    view.address,
+                    view.region_code,
+                    view.status,
+                    view.established_date.isoformat(),
+                ]
+            )
+            count += 1
+    return count
+
+
+# --- for the identity layer ---------------------------------------------------------------
+
+
+def person_matches(*, id_number: str, name: str) -> bool:
+    """Verify-only: does the registry hold this ID number with this name? Reveals nothing
+    else; the calling service audits its decision."""
+    key = (id_number or "").strip().upper()
+    name = (name or "").strip()
+    if not key or not name:
+        return False
+    return Person.objects.filter(id_number=key, name=name).exists()
+
+
+def person_brief(*, id_number: str) -> PersonBrief | None:
+    key = (id_number or "").strip().upper()
+    row = (
+        Person.objects.filter(id_number=key)
+        .values_list("id_number", "name", "gender", "birth_date", "household_region_id")
+        .first()
+    )
+    return PersonBrief(*row) if row else None
+
+
+def entity_brief(*, uscc: str) -> EntityBrief | None:
+    key = (uscc or "").strip().upper()
+    entity = Entity.objects.filter(uscc=key).first()
+    if entity is None:
+        return None
+    return EntityBrief(
+        uscc=entity.uscc,
+        name=entity.name,
+        status=entity.status,
+        legal_rep_id_number=entity.legal_rep_id_number,
+        region_code=entity.region_id,
+        legal_rep_name=entity.legal_rep_name,
+        entity_type=entity.entity_type,
+        is_operating=entity.is_operating,
+    )

@@ -1,0 +1,73 @@
+"""Vocabularies of the identity layer, shared by models, services, views and other apps."""
+
+from __future__ import annotations
+
+# What a relative (亲友代办) or an enterprise's authorised agent (授权代理) may do.
+DELEGATION_SCOPES: dict[str, str] = {
+    "apply": "代为申办",
+    "query": "代为查询",
+    "license": "代为用证",
+}
+
+REAL_NAME_LABELS: dict[int, str] = {
+    1: "L1 注册用户",
+    2: "L2 实名核验",
+    3: "L3 现场核验",
+}
+
+# Longest delegation or agent authorisation a citizen or legal representative can grant.
+DELEGATION_MAX_DAYS = 366
+
+# Staff roles (Django groups) and the permissions each holds. Permissions of apps that are
+# not installed yet are skipped by roles_seed(); it is re-run by `digigov seed`.
+ROLES: dict[str, list[str]] = {
+    "窗口受理人员": [
+        "identity.verify_in_person",
+        "identity.view_account",
+        "registries.view_person",
+        "registries.view_entity",
+    ],
+    "审批人员": [
+        "registries.view_person",
+        "registries.view_entity",
+    ],
+    "数据管理员": [
+        "registries.view_person",
+        "registries.add_person",
+        "registries.change_person",
+        "registries.view_entity",
+        "registries.add_entity",
+        "registries.change_entity",
+        "registries.view_person_pii",
+        "registries.view_entity_pii",
+        "audit.view_auditentry",
+        "regions.view_region",
+        "organizations.view_organization",
+    ],
+    "系统管理员": [
+        "identity.view_account",
+        "identity.change_account",
+        "identity.add_account",
+        "identity.view_delegation",
+        "identity.view_entitybinding",
+        "identity.view_oidcsigningkey",
+        "identity.verify_in_person",
+        "auth.view_group",
+        "auth.change_group",
+        "audit.view_auditentry",
+        "oauth2_provider.view_application",
+        "oauth2_provider.add_application",
+        "oauth2_provider.change_application",
+        "organizations.view_organization",
+        "organizations.change_organization",
+    ],
+}
+
+# The demo logins `digigov seed --demo` creates (printed by `digigov demo_logins`).
+DEMO_PASSWORDS: dict[str, str] = {
+    "citizen": "Citizen@2025",
+    "elder": "Elder@2025",
+    "business": "Business@2025",
+    "staff": "Staff@2025",
+    "admin": "Admin@2025",
+}
