@@ -14,6 +14,7 @@ DEBUG = env.bool("DIGIGOV_DEBUG", default=False)
 SECRET_KEY = env.str("DIGIGOV_SECRET_KEY", default="insecure-dev-key-change-me-in-production-0000")
 ALLOWED_HOSTS = env.list("DIGIGOV_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 VAR_DIR = Path(env.str("DIGIGOV_VAR_DIR", default=str(PROJECT_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and media live here
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'digigov.sqlite3'}")
