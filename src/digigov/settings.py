@@ -156,6 +156,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(
+    exist_ok=True
+)  # WhiteNoise expects it; files come via the finders until collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]  # site-wide assets (site.css) beside templates/
 MEDIA_ROOT = VAR_DIR / "media"  # outside the web root; never served directly
 STORAGES = {
