@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Principal:
-    kind: str  # "anonymous", "citizen", "enterprise", "staff", "machine"
+    kind: str  # "anonymous", "citizen", "enterprise", "staff", "machine", "operator" (CLI)
     id: str = ""
     label: str = ""
     organization_id: int | None = None

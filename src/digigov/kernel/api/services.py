@@ -117,3 +117,43 @@ def machine_principal(
         scopes=granted if scopes is None else granted & scopes,
         source_address=source_address,
     )
+
+
+@dataclass(frozen=True)
+class OAuthCredentials:
+    client_id: str
+    client_secret: str  # shown once; django-oauth-toolkit stores only its hash
+
+
+@transaction.atomic
+def machine_client_oauth_enable(*, actor: Principal, machine_client_id: int) -> OAuthCredentials:
+    """Give a machine client OAuth2 client-credentials access (a confidential application).
+
+    Tokens it obtains carry at most the client's own scopes (kernel.api.auth intersects)."""
+    from oauth2_provider.generators import generate_client_secret
+    from oauth2_provider.models import get_application_model
+
+    client = MachineClient.objects.select_for_update().get(pk=machine_client_id)
+    if client.oauth_application_id:
+        raise ValidationFailed("该客户端已开通 OAuth2 客户端凭据", code="oauth_already_enabled")
+    application_model = get_application_model()
+    secret = generate_client_secret()
+    application = application_model(
+        name=f"machine:{client.name}",
+        client_type=application_model.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=application_model.GRANT_CLIENT_CREDENTIALS,
+        client_secret=secret,
+        skip_authorization=True,
+    )
+    application.save()
+    client.oauth_application = application
+    client.save(update_fields=["oauth_application"])
+    audit_record(
+        actor=actor.actor,
+        action="api.client.oauth_enable",
+        object_type="MachineClient",
+        object_id=str(client.pk),
+        source_address=actor.source_address,
+        detail={"oauth_client_id": application.client_id},
+    )
+    return OAuthCredentials(client_id=application.client_id, client_secret=secret)
