@@ -56,6 +56,18 @@ class EntityBindingOut(Schema):
     is_active: bool
 
 
+class EntityBindIn(Schema):
+    uscc: str
+
+
+class EntityAgentIn(Schema):
+    uscc: str
+    agent_id_number: str
+    agent_name: str
+    scopes: list[str]
+    expires_at: dt.datetime
+
+
 class RealnameIn(Schema):
     name: str
     id_number: str
