@@ -63,8 +63,11 @@ def audit_record(
     source_address: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry. Raises if it cannot be written: callers must not act unaudited."""
-    with transaction.atomic():
+    """Append one entry. Raises if it cannot be written: callers must not act unaudited.
+
+    No savepoint of its own: a failed audit write must fail the caller's whole transaction
+    anyway, and skipping it saves two round trips on every audited read."""
+    with transaction.atomic(savepoint=False):
         _lock_chain_head()
         last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
         prev_seq, prev_hash = last if last else (0, GENESIS)
