@@ -6,4 +6,5 @@ app_name = "business"
 urlpatterns = [
     path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
+    path("bind/", views.bind, name="bind"),
 ]
