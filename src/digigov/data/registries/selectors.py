@@ -390,82 +390,98 @@ def entity_search(
 # --- exports ------------------------------------------------------------------------------
 
 
-def person_export(*, principal: Principal, out: TextIO, purpose: str = DEFAULT_PURPOSE) -> int:
-    """Write every person as CSV (the import's columns); masked unless entitled. The audit
+def _person_row(person: Person, *, full: bool) -> list[str]:
+    view = _person_view(person, full=full)
+    return [
+        view.id_number,
+        view.name,
+        view.gender_label,
+        view.birth_date.isoformat() if view.birth_date else "",
+        view.ethnicity,
+        view.household_region_code,
+        view.residence_address,
+        view.phone,
+    ]
+
+
+def _entity_row(entity: Entity, *, full: bool) -> list[str]:
+    view = _entity_view(entity, full=full)
+    capital = view.registered_capital
+    return [
+        view.uscc,
+        view.name,
+        view.entity_type,
+        view.legal_rep_name,
+        view.legal_rep_id_number,
+        "" if capital is None else f"{capital.normalize():f}",
+        view.address,
+        view.region_code,
+        view.status,
+        view.established_date.isoformat(),
+    ]
+
+
+def _export(
+    *,
+    principal: Principal,
+    out: TextIO,
+    purpose: str,
+    kind: str,
+    model,
+    related: str,
+    columns,
+    to_row,
+) -> int:
+    """Write every row as CSV (the import's columns); masked unless entitled. The audit
     entry is written first, in the same transaction: no entry, no rows."""
     purpose = _purpose(purpose)
-    access = list_access(principal, kind=PERSON)
-    _check(principal, access, "registry.person.export", "Person", "", purpose)
+    access = list_access(principal, kind=kind)
+    action, object_type = f"registry.{model.__name__.lower()}.export", model.__name__
+    _check(principal, access, action, object_type, "", purpose)
     writer = csv.writer(out, lineterminator="\n")
     count = 0
     with transaction.atomic():
-        total = Person.objects.count()
+        total = model.objects.count()
         _audit(
             principal,
-            "registry.person.export",
-            "Person",
+            action,
+            object_type,
             "",
             "success",
             {"purpose": purpose, "masked": not access.full, "rows": total},
         )
-        writer.writerow(PERSON_COLUMNS)
-        people = Person.objects.select_related("household_region").order_by("id")
-        for person in people.iterator(chunk_size=2000):
-            view = _person_view(person, full=access.full)
-            writer.writerow(
-                [
-                    view.id_number,
-                    view.name,
-                    view.gender_label,
-                    view.birth_date.isoformat() if view.birth_date else "",
-                    view.ethnicity,
-                    view.household_region_code,
-                    view.residence_address,
-                    view.phone,
-                ]
-            )
+        writer.writerow(columns)
+        records = model.objects.select_related(related).order_by("id")
+        for record in records.iterator(chunk_size=2000):
+            writer.writerow(to_row(record, full=access.full))
             count += 1
     return count
+
+
+def person_export(*, principal: Principal, out: TextIO, purpose: str = DEFAULT_PURPOSE) -> int:
+    return _export(
+        principal=principal,
+        out=out,
+        purpose=purpose,
+        kind=PERSON,
+        model=Person,
+        related="household_region",
+        columns=PERSON_COLUMNS,
+        to_row=_person_row,
+    )
 
 
 def entity_export(*, principal: Principal, out: TextIO, purpose: str = DEFAULT_PURPOSE) -> int:
-    purpose = _purpose(purpose)
-    access = list_access(principal, kind=ENTITY)
-    _check(principal, access, "registry.entity.export", "Entity", "", purpose)
-    writer = csv.writer(out, lineterminator="\n")
-    count = 0
-    with transaction.atomic():
-        total = Entity.objects.count()
-        _audit(
-            principal,
-            "registry.entity.export",
-            "Entity",
-            "",
-            "success",
-            {"purpose": purpose, "masked": not access.full, "rows": total},
-        )
-        writer.writerow(ENTITY_COLUMNS)
-        entities = Entity.objects.select_related("region").order_by("id")
-        for entity in entities.iterator(chunk_size=2000):
-            view = _entity_view(entity, full=access.full)
-            writer.writerow(
-                [
-                    view.uscc,
-                    view.name,
-                    view.entity_type,
-                    view.legal_rep_name,
-                    view.legal_rep_id_number,
-                    ""
-                    if view.registered_capital is None
-                    else f"{view.registered_capital.normalize():f}",
-                    view.address,
-                    view.region_code,
-                    view.status,
-                    view.established_date.isoformat(),
-                ]
-            )
-            count += 1
-    return count
+    return _export(
+        principal=principal,
+        out=out,
+        purpose=purpose,
+        kind=ENTITY,
+        model=Entity,
+        related="region",
+        columns=ENTITY_COLUMNS,
+        to_row=_entity_row,
+    )
 
 
 # --- for the identity layer ---------------------------------------------------------------
