@@ -216,8 +216,9 @@ def test_decorators(rf, guard, kind, citizen, staff_member):
         response = call(account)
         if other_kind == kind:
             assert response.status_code == 200
-        else:
-            assert response["Location"].startswith(reverse("identity:login"))
+        else:  # signed in as another kind: told so, not sent to a login page it passed
+            assert response.status_code == 403
+            assert "账号类型不符" in response.content.decode()
     if kind == "staff":
         assert call(staff_member, verified=False)["Location"].startswith(reverse("identity:otp"))
 
