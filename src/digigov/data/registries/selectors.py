@@ -198,71 +198,79 @@ def _purpose(purpose: str) -> str:
 # --- one record ---------------------------------------------------------------------------
 
 
+def _record_get(
+    *,
+    principal: Principal,
+    kind: str,
+    model,
+    key_field: str,
+    key: str,
+    purpose: str,
+    validate,
+    related: str,
+    missing: NotFound,
+    to_view,
+):
+    """One record; audited (read, denied or failed) in the read's transaction."""
+    key = (key or "").strip().upper()
+    purpose = _purpose(purpose)
+    action, object_type = f"registry.{model.__name__.lower()}.read", model.__name__
+    access = record_access(principal, kind=kind, record_key=key)
+    _check(principal, access, action, object_type, key, purpose)
+    try:
+        validate(key)
+    except InvalidIdentifier as exc:
+        _audit(
+            principal, action, object_type, key, "failure", {"purpose": purpose, "error": exc.code}
+        )
+        raise
+    with transaction.atomic():
+        record = model.objects.select_related(related).filter(**{key_field: key}).first()
+        _audit(
+            principal,
+            action,
+            object_type,
+            key,
+            "success" if record else "failure",
+            {"purpose": purpose, "masked": not access.full, "found": record is not None},
+        )
+    if record is None:
+        raise missing
+    return to_view(record, full=access.full)
+
+
 def person_get(
     *, principal: Principal, id_number: str, purpose: str = DEFAULT_PURPOSE
 ) -> PersonView:
     """One person's record; audited (read, denied or failed) in the read's transaction."""
-    key = (id_number or "").strip().upper()
-    purpose = _purpose(purpose)
-    access = record_access(principal, kind=PERSON, record_key=key)
-    _check(principal, access, "registry.person.read", "Person", key, purpose)
-    try:
-        resident_id(key, dt.date.today())
-    except InvalidIdentifier as exc:
-        _audit(
-            principal,
-            "registry.person.read",
-            "Person",
-            key,
-            "failure",
-            {"purpose": purpose, "error": exc.code},
-        )
-        raise
-    with transaction.atomic():
-        person = Person.objects.select_related("household_region").filter(id_number=key).first()
-        _audit(
-            principal,
-            "registry.person.read",
-            "Person",
-            key,
-            "success" if person else "failure",
-            {"purpose": purpose, "masked": not access.full, "found": person is not None},
-        )
-    if person is None:
-        raise NotFound("基础库中没有该身份证号的记录", code="person_not_found")
-    return _person_view(person, full=access.full)
+    return _record_get(
+        principal=principal,
+        kind=PERSON,
+        model=Person,
+        key_field="id_number",
+        key=id_number,
+        purpose=purpose,
+        validate=lambda key: resident_id(key, dt.date.today()),
+        related="household_region",
+        to_view=_person_view,
+        missing=NotFound("基础库中没有该身份证号的记录", code="person_not_found"),
+    )
 
 
 def entity_get(*, principal: Principal, uscc: str, purpose: str = DEFAULT_PURPOSE) -> EntityView:
-    key = (uscc or "").strip().upper()
-    purpose = _purpose(purpose)
-    access = record_access(principal, kind=ENTITY, record_key=key)
-    _check(principal, access, "registry.entity.read", "Entity", key, purpose)
-    try:
-        uscc_validate(key)
-    except InvalidIdentifier as exc:
-        _audit(
-            principal,
-            "registry.entity.read",
-            "Entity",
-            key,
-            "failure",
-            {"purpose": purpose, "error": exc.code},
-        )
-        raise
-    with transaction.atomic():
-        entity = Entity.objects.select_related("region").filter(uscc=key).first()
-        _audit(
-            principal,
-            "registry.entity.read",
-            "Entity",
-            key,
-            "success" if entity else "failure",
-            {"purpose": purpose, "masked": not access.full, "found": entity is not None},
-        )
-    if entity is None:
-        raise NotFound("基础库中没有该统一社会信用代码的记录", code="entity_not_found")
-    return _entity_view(entity, full=access.full)
+    """One entity's record; audited like person_get."""
+    return _record_get(
+        principal=principal,
+        kind=ENTITY,
+        model=Entity,
+        key_field="uscc",
+        key=uscc,
+        purpose=purpose,
+        validate=uscc_validate,
+        related="region",
+        to_view=_entity_view,
+        missing=NotFound("基础库中没有该统一社会信用代码的记录", code="entity_not_found"),
+    )
 
 
 # --- lists --------------------------------------------------------------------------------
