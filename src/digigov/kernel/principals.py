@@ -36,3 +36,24 @@ class Principal:
 
 
 ANONYMOUS = Principal(kind="anonymous")
+
+
+def client_address(request) -> str:
+    """The caller's network address as the audit log records it."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def request_principal(request, user=None) -> Principal:
+    """The principal of a request's user (by default the signed-in one). Accounts build
+    their own (identity's Account.as_principal); anything else gets a minimal one."""
+    user = user if user is not None else request.user
+    if not user.is_authenticated:
+        return Principal(kind="anonymous", source_address=client_address(request))
+    build = getattr(user, "as_principal", None)
+    if build is None:
+        return Principal(
+            kind="staff" if user.is_staff else "citizen",
+            id=str(user.pk),
+            source_address=client_address(request),
+        )
+    return build(source_address=client_address(request))

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from digigov.kernel.principals import Principal
+from digigov.kernel.principals import request_principal
 
 from .models import ApiKey, MachineClient
 from .services import api_key_issue, api_key_revoke
@@ -17,16 +17,10 @@ class ApiKeyInline(admin.TabularInline):
         return False
 
 
-def _actor(request) -> Principal:
-    return Principal(
-        kind="staff", id=str(request.user.pk), source_address=request.META.get("REMOTE_ADDR", "")
-    )
-
-
 @admin.action(description="签发新的 API 密钥（只显示一次）")
 def issue_key(modeladmin, request, queryset):
     for client in queryset:
-        key = api_key_issue(actor=_actor(request), client_id=client.pk)
+        key = api_key_issue(actor=request_principal(request), client_id=client.pk)
         messages.warning(
             request, f"{client.name} 的新 API 密钥（请立即保存，只显示这一次）：{key.key}"
         )
@@ -35,7 +29,7 @@ def issue_key(modeladmin, request, queryset):
 @admin.action(description="吊销所选客户端的全部 API 密钥")
 def revoke_keys(modeladmin, request, queryset):
     for key in ApiKey.objects.filter(client__in=queryset, revoked_at__isnull=True):
-        api_key_revoke(actor=_actor(request), key_id=key.pk)
+        api_key_revoke(actor=request_principal(request), key_id=key.pk)
     messages.success(request, "已吊销。")
 
 

@@ -12,13 +12,9 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import PermissionDenied
-from digigov.kernel.principals import Principal
+from digigov.kernel.principals import Principal, client_address, request_principal
 
 from .services import api_key_authenticate, machine_principal
-
-
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _audit_failure(request: HttpRequest, method: str) -> None:
@@ -34,14 +30,7 @@ def _audit_failure(request: HttpRequest, method: str) -> None:
 
 
 def user_principal(request: HttpRequest, user) -> Principal:
-    build = getattr(user, "as_principal", None)
-    if build is None:
-        return Principal(
-            kind="staff" if user.is_staff else "citizen",
-            id=str(user.pk),
-            source_address=client_address(request),
-        )
-    return build(source_address=client_address(request))
+    return request_principal(request, user)
 
 
 class ApiKeyAuth(APIKeyHeader):

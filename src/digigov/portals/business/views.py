@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from digigov.kernel.errors import DomainError
-from digigov.kernel.principals import Principal
+from digigov.kernel.principals import request_principal
 from digigov.portals.web.access import portal_for
 from digigov.support.identity.selectors import entity_bindings_for, profile_get
 from digigov.support.identity.services import entity_bind
@@ -17,21 +17,17 @@ PORTAL = {"portal": "business", "portal_name": "粤商通"}
 enterprise_required = portal_for("enterprise", **PORTAL)
 
 
-def _principal(request: HttpRequest) -> Principal:
-    return request.user.as_principal(source_address=request.META.get("REMOTE_ADDR", ""))
-
-
 @require_safe
 @enterprise_required
 def home(request: HttpRequest) -> HttpResponse:
-    bindings = entity_bindings_for(principal=_principal(request))
+    bindings = entity_bindings_for(principal=request_principal(request))
     return render(request, "business/home.html", {**PORTAL, "nav": "home", "bindings": bindings})
 
 
 @require_safe
 @enterprise_required
 def profile(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     context = {
         **PORTAL,
         "nav": "profile",
@@ -51,7 +47,7 @@ def bind(request: HttpRequest) -> HttpResponse:
         messages.error(request, "请填写统一社会信用代码。")
         return redirect("business:profile")
     try:
-        binding = entity_bind(principal=_principal(request), uscc=uscc)
+        binding = entity_bind(principal=request_principal(request), uscc=uscc)
     except DomainError as error:
         messages.error(request, error.message)
     else:

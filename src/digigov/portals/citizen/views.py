@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from digigov.kernel.errors import DomainError
-from digigov.kernel.principals import Principal
+from digigov.kernel.principals import request_principal
 from digigov.portals.web.access import portal_for
 from digigov.portals.web.preferences import elderly_set
 from digigov.support.identity.selectors import delegations_for, profile_get
@@ -25,21 +25,17 @@ PORTAL = {"portal": "citizen", "portal_name": "粤省事"}
 citizen_required = portal_for("citizen", **PORTAL)
 
 
-def _principal(request: HttpRequest) -> Principal:
-    return request.user.as_principal(source_address=request.META.get("REMOTE_ADDR", ""))
-
-
 @require_safe
 @citizen_required
 def home(request: HttpRequest) -> HttpResponse:
-    profile = profile_get(principal=_principal(request))
+    profile = profile_get(principal=request_principal(request))
     return render(request, "citizen/home.html", {**PORTAL, "nav": "home", "profile": profile})
 
 
 @require_safe
 @citizen_required
 def profile(request: HttpRequest) -> HttpResponse:
-    profile = profile_get(principal=_principal(request))
+    profile = profile_get(principal=request_principal(request))
     return render(
         request,
         "citizen/profile.html",
@@ -50,7 +46,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @citizen_required
 def relatives(request: HttpRequest) -> HttpResponse:
-    principal = _principal(request)
+    principal = request_principal(request)
     status = 200
     if request.method == "POST":
         form = DelegationGrantForm(request.POST)
@@ -89,7 +85,7 @@ def relatives(request: HttpRequest) -> HttpResponse:
 @citizen_required
 def relative_revoke(request: HttpRequest, delegation_id: int) -> HttpResponse:
     try:
-        delegation_revoke(principal=_principal(request), delegation_id=delegation_id)
+        delegation_revoke(principal=request_principal(request), delegation_id=delegation_id)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from digigov.kernel.ids import mask_id_number
+from digigov.kernel.principals import request_principal
 
 from .models import Account, Delegation, EntityBinding, OidcSigningKey
 from .services import account_back_office_change
@@ -80,7 +81,7 @@ class AccountAdmin(UserAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # roles (groups) are m2m
         account_back_office_change(
-            principal=request.user.as_principal(source_address=request.META.get("REMOTE_ADDR", "")),
+            principal=request_principal(request),
             account_id=form.instance.pk,
             changed=list(form.changed_data),
             created=not change,

@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, TokenView
 
 from digigov.kernel.errors import DomainError, PermissionDenied
-from digigov.kernel.principals import Principal
+from digigov.kernel.principals import client_address, request_principal
 
 from . import selectors, services
 from .decorators import staff_required
@@ -33,14 +33,6 @@ PENDING_KEY = "identity_pending_second_factor"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 HOME_BY_KIND = {"citizen": "citizen:home", "enterprise": "business:home", "staff": "staff:home"}
 PROFILE_BY_KIND = {"citizen": "citizen:profile", "enterprise": "business:profile"}
-
-
-def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.user.as_principal(source_address=_address(request))
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -100,7 +92,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 "at": time.time(),
                 "next": next_url,
             }
-            services.login_password_accepted(account_id=user.pk, source_address=_address(request))
+            services.login_password_accepted(
+                account_id=user.pk, source_address=client_address(request)
+            )
             return redirect(_with_next("identity:otp", next_url))
         else:
             # One commit for the new session, last_login, the throttle reset and the audit
@@ -155,7 +149,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         device = services.totp_verify(
             account_id=account.pk,
             token=form.cleaned_data["token"],
-            source_address=_address(request),
+            source_address=client_address(request),
         )
         if device is not None:
             request.session.pop(PENDING_KEY, None)
@@ -218,7 +212,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                     password=form.cleaned_data["password"],
                     phone=form.cleaned_data["phone"],
                     kind=form.cleaned_data["kind"],
-                    source_address=_address(request),
+                    source_address=client_address(request),
                 )
             except DomainError as error:
                 form.add_domain_error(error)
@@ -251,7 +245,7 @@ def realname_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.realname_verify(
-                    principal=_principal(request),
+                    principal=request_principal(request),
                     name=form.cleaned_data["name"],
                     id_number=form.cleaned_data["id_number"],
                 )
@@ -263,7 +257,7 @@ def realname_view(request: HttpRequest) -> HttpResponse:
                 return HttpResponseRedirect(
                     next_url or _reverse_or_root(PROFILE_BY_KIND.get(user.kind))
                 )
-    profile = selectors.profile_get(principal=_principal(request))
+    profile = selectors.profile_get(principal=request_principal(request))
     return render(
         request,
         "identity/realname.html",
@@ -277,7 +271,7 @@ def realname_view(request: HttpRequest) -> HttpResponse:
 @staff_required
 def verify_in_person_view(request: HttpRequest) -> HttpResponse:
     """Counter clerks: find an account by username, check the ID card, record L3."""
-    principal = _principal(request)
+    principal = request_principal(request)
     if not principal.has_perm("identity.verify_in_person"):
         return render(request, "identity/forbidden.html", {"page_title": "无权访问"}, status=403)
     status = 200
@@ -341,7 +335,7 @@ class ConsentView(AuthorizationView):
 
     def form_valid(self, form):
         services.oidc_consent_record(
-            principal=_principal(self.request),
+            principal=request_principal(self.request),
             client_id=form.cleaned_data.get("client_id") or "",
             scope=form.cleaned_data.get("scope") or "",
             allowed=bool(form.cleaned_data.get("allow")),
