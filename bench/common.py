@@ -61,17 +61,6 @@ def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
-def timed(fn: Callable[[], object], *, repeat: int) -> tuple[float, list[float]]:
-    """Run fn repeat times; return (total seconds, per-call seconds)."""
-    samples = []
-    start = time.perf_counter()
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t)
-    return time.perf_counter() - start, samples
-
-
 def concurrent_load(
     fn: Callable[[int], object], *, clients: int, requests_per_client: int
 ) -> tuple[float, list[float], int]:

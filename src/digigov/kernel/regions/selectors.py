@@ -13,10 +13,6 @@ def region_exists(code: str) -> bool:
     return Region.objects.filter(code=code).exists()
 
 
-def region_codes() -> set[str]:
-    return set(Region.objects.values_list("code", flat=True))
-
-
 def region_children(*, parent_code: str | None) -> QuerySet[Region]:
     return Region.objects.filter(parent_id=parent_code).order_by("code")
 
