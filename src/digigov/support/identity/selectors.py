@@ -332,3 +332,8 @@ def demo_logins() -> list[dict]:
         )
     order = list(DEMO_PASSWORDS)
     return sorted(rows, key=lambda r: order.index(r["username"]))
+
+
+def account_active(*, account_id: int) -> Account | None:
+    """The active account with this id (the login flow's own lookup; no principal yet)."""
+    return Account.objects.filter(pk=account_id, is_active=True).first()

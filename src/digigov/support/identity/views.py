@@ -127,8 +127,6 @@ def _pending_account_id(request: HttpRequest) -> int | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def otp_view(request: HttpRequest) -> HttpResponse:
     """The second step for staff: enter the TOTP code, or enrol an authenticator first."""
-    from .models import Account
-
     next_url = _safe_next(request) or (request.session.get(PENDING_KEY) or {}).get("next", "")
     account_id = _pending_account_id(request)
     if account_id is None and request.user.is_authenticated:
@@ -138,7 +136,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     if account_id is None:
         messages.warning(request, "请先输入用户名和密码。")
         return redirect(_with_next("identity:login", next_url))
-    account = Account.objects.filter(pk=account_id, is_active=True).first()
+    account = selectors.account_active(account_id=account_id)
     if account is None:
         request.session.pop(PENDING_KEY, None)
         return redirect("identity:login")
