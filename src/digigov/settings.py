@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "digigov.data.registries",
     # support
     "digigov.support.identity",
+    # apps
+    "digigov.apps.services",
     # portals
     "digigov.portals.web",
     "digigov.portals.citizen",

@@ -337,3 +337,19 @@ def demo_logins() -> list[dict]:
 def account_active(*, account_id: int) -> Account | None:
     """The active account with this id (the login flow's own lookup; no principal yet)."""
     return Account.objects.filter(pk=account_id, is_active=True).first()
+
+
+def entity_allows(*, principal: Principal, uscc: str, scope: str) -> bool:
+    """May this enterprise account act for the entity within scope, now? A legal
+    representative may do everything; an agent only within the scopes granted to them."""
+    if principal.kind != Account.Kind.ENTERPRISE or not principal.id:
+        return False
+    now = timezone.now()
+    for role, scopes, expires_at in EntityBinding.objects.filter(
+        account_id=principal.id, entity_id=uscc, revoked_at__isnull=True
+    ).values_list("role", "scopes", "expires_at"):
+        if expires_at is not None and expires_at <= now:
+            continue
+        if role == EntityBinding.Role.LEGAL_REP or scope in scopes:
+            return True
+    return False
