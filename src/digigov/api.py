@@ -12,6 +12,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("digigov.kernel.audit.api", "/audit"),
     ("digigov.data.registries.api", "/registries"),
     ("digigov.support.identity.api", "/identity"),
+    ("digigov.apps.services.api", "/services"),
 ]
 
 for module, prefix in ROUTERS:

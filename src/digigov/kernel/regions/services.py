@@ -96,3 +96,10 @@ def towns_synthesize(*, per_county: int = 4, seed: int = 2260) -> int:
             )
     Region.objects.bulk_create(towns, ignore_conflicts=True)
     return len(towns)
+
+
+def regions_demo_seed(**_options) -> str:
+    """The seed step: regions change only with the code, so an existing tree is kept."""
+    if Region.objects.filter(level=Region.Level.TOWN).exists():
+        return "已存在，跳过"
+    return f"{regions_load()} 个县级以上，{towns_synthesize()} 个镇街"

@@ -12,3 +12,9 @@ class IdentityConfig(AppConfig):
 
         install_keyring()
         receivers.connect()
+
+        from digigov.kernel.ops.seeding import seed_step
+
+        from .services import identity_demo_seed
+
+        seed_step("identity", order=30, label="演示账号")(identity_demo_seed)

@@ -26,10 +26,28 @@ ROLES: dict[str, list[str]] = {
         "identity.view_account",
         "registries.view_person",
         "registries.view_entity",
+        "services.receive_application",
+        "services.handle_application",
     ],
     "审批人员": [
         "registries.view_person",
         "registries.view_entity",
+        "services.handle_application",
+    ],
+    "事项管理人员": [
+        "services.edit_item_draft",
+        "services.view_serviceitem",
+        "services.manage_rules",
+    ],
+    "事项审核人员": [
+        "services.review_item",
+        "services.view_serviceitem",
+        "services.manage_rules",
+    ],
+    "政务服务监督人员": [
+        "services.supervise_application",
+        "services.view_application",
+        "services.view_rating",
     ],
     "数据管理员": [
         "registries.view_person",

@@ -1035,3 +1035,8 @@ def demo_accounts_seed(*, seed: int = 2021) -> dict[str, str]:
         trusted=True,
     )
     return made
+
+
+def identity_demo_seed(*, seed: int, **_options) -> str:
+    made = demo_accounts_seed(seed=seed)
+    return "、".join(f"{k}（{v}）" for k, v in made.items()) or "已存在，未改动"

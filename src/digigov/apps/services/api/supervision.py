@@ -1,0 +1,5 @@
+"""/api/v1/services/supervision: thin, parse, call one service or selector, render."""
+
+from ninja import Router
+
+router = Router()
