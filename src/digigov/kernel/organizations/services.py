@@ -25,6 +25,14 @@ DEPARTMENTS: list[tuple[str, str, str]] = [
     ("sft", "广东省司法厅", "{city}司法局"),
     ("stt", "广东省生态环境厅", "{city}生态环境局"),
     ("yjglt", "广东省应急管理厅", "{city}应急管理局"),
+    ("fgw", "广东省发展和改革委员会", "{city}发展和改革局"),
+    ("gxt", "广东省工业和信息化厅", "{city}工业和信息化局"),
+    ("slt", "广东省水利厅", "{city}水务局"),
+    ("cgj", "广东省住房和城乡建设厅城市管理监督局", "{city}城市管理和综合执法局"),
+    ("gjj", "广东省住房公积金管理中心", "{city}住房公积金管理中心"),
+    ("cl", "广东省残疾人联合会", "{city}残疾人联合会"),
+    ("xf", "广东省消防救援总队", "{city}消防救援支队"),
+    ("fy", "广东省高级人民法院", "{city}中级人民法院"),
 ]
 
 
@@ -103,6 +111,10 @@ def organizations_seed(*, county_level: bool = True, town_level: bool = True) ->
 
 def organizations_demo_seed(**_options) -> str:
     """The seed step: departments change only with the code, so existing ones are kept."""
-    if Organization.objects.filter(level=Organization.Level.TOWN).exists():
+    lines = {f"440000-{function}" for function, _, _ in DEPARTMENTS}
+    if (
+        Organization.objects.filter(code__in=lines).count() == len(lines)
+        and Organization.objects.filter(level=Organization.Level.TOWN).exists()
+    ):
         return "已存在，跳过"
     return f"新建 {organizations_seed()} 个"
