@@ -6,7 +6,15 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digigov.settings")
 
-BENCHES = ["crypto_sm2", "oidc_login", "registry_import", "registry_lookup"]
+BENCHES = [
+    "crypto_sm2",
+    "guide_search",
+    "instant_approval",
+    "oidc_login",
+    "registry_import",
+    "registry_lookup",
+    "workflow",
+]
 
 
 def main(argv: list[str]) -> int:

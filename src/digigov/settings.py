@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "digigov.kernel.events",
     "digigov.kernel.api",
     "digigov.kernel.ops",
+    "digigov.kernel.workdays",
     # data
     "digigov.data.registries",
     # support
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "digigov.portals.web",
     "digigov.portals.citizen",
     "digigov.portals.business",
+    "digigov.portals.kiosk",
     "digigov.portals.staff",
 ]
 
@@ -163,6 +165,9 @@ STATIC_ROOT.mkdir(
 )  # WhiteNoise expects it; files come via the finders until collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]  # site-wide assets (site.css) beside templates/
 MEDIA_ROOT = VAR_DIR / "media"  # outside the web root; never served directly
+# Uploaded application materials (办件材料): stored by SHA-256, served only as attachments
+# through permission-checked views.
+DIGIGOV_UPLOAD_ROOT = Path(env.str("DIGIGOV_UPLOAD_ROOT", default=str(VAR_DIR / "uploads")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

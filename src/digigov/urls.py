@@ -11,6 +11,7 @@ urlpatterns = [
     path("citizen/", include("digigov.portals.citizen.urls")),
     path("business/", include("digigov.portals.business.urls")),
     path("staff/", include("digigov.portals.staff.urls")),
+    path("kiosk/", include("digigov.portals.kiosk.urls")),
     path("", include("digigov.portals.web.urls")),
 ]
 

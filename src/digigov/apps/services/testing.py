@@ -1,20 +1,23 @@
 """Test data of 一网通办 for this app's tests, other apps' tests and the browser tests.
 
-`item_make` publishes a service item. Until the catalog services exist it writes the rows
-directly; it will go through item_create / item_publish as a user would."""
+`item_make` publishes a service item through the catalog services, as staff would: one
+operator drafts and submits it, another publishes it (four-eyes)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.organizations.services import organizations_seed
+from digigov.kernel.principals import Principal
 from digigov.kernel.regions.models import Region
 from digigov.kernel.regions.services import regions_load
 
-from .models import ServiceItem, ServiceItemVersion
+from .constants import LOCAL_FIELDS
+from .models import ServiceItem
+
+DRAFTER = Principal(kind="operator", id="test-drafter")
+REVIEWER = Principal(kind="operator", id="test-reviewer")
 
 DEFAULT_FORM = {
     "type": "object",
@@ -45,32 +48,44 @@ def item_make(
     organization_code: str = "440100-scjg",
     **fields: Any,
 ) -> ServiceItem:
+    """A published item. With the standard_code of an existing standard it is a local item:
+    fields equal to the standard's are dropped, differing standard fields raise."""
+    from .services.items import item_create, item_publish, item_submit_review
+
     organizations_ready()
-    organization = Organization.objects.get(code=organization_code)
-    item = ServiceItem.objects.create(
+    standard = (
+        ServiceItem.objects.select_related("published")
+        .filter(standard_code=standard_code, is_standard=True)
+        .first()
+        if standard_code
+        else None
+    )
+    if standard is not None and standard.published is not None:
+        values = {
+            name: value
+            for name, value in fields.items()
+            if name in LOCAL_FIELDS or getattr(standard.published, name, object()) != value
+        }
+    else:
+        values = {
+            "name": "测试事项",
+            "item_type": "permit",
+            "statutory_days": 20,
+            "promised_days": 10,
+            "approval_mode": "workflow",
+            "form_schema": DEFAULT_FORM,
+            "materials": [],
+            **fields,
+        }
+        if "promised_days" not in fields:
+            values["promised_days"] = min(10, values["statutory_days"])
+    item_create(
+        principal=DRAFTER,
         code=code,
-        standard_code=standard_code or code,
-        is_standard=not standard_code,
-        organization=organization,
-        region_id=organization.region_id,
+        standard_code=standard_code,
+        organization_code=organization_code,
+        fields=values,
     )
-    values: dict[str, Any] = {
-        "name": "测试事项",
-        "item_type": "permit",
-        "statutory_days": 20,
-        "promised_days": 10,
-        "approval_mode": "workflow",
-        "form_schema": DEFAULT_FORM,
-        "materials": [],
-        **fields,
-    }
-    version = ServiceItemVersion.objects.create(
-        item=item,
-        number=1,
-        status=ServiceItemVersion.Status.PUBLISHED,
-        published_at=timezone.now(),
-        **values,
-    )
-    item.published = version
-    item.save(update_fields=["published"])
-    return item
+    item_submit_review(principal=DRAFTER, code=code)
+    item_publish(principal=REVIEWER, code=code)
+    return ServiceItem.objects.select_related("published", "organization", "region").get(code=code)

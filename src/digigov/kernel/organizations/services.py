@@ -42,70 +42,97 @@ def _county_prefix(city: Region, county: Region) -> str:
     return f"{city.name}{county.name}" if county.name.endswith("区") else county.name
 
 
+COUNTY_LINES = ("zsj", "gat", "scjg", "rsj", "mzt")  # the lines every county has
+
+
+def _wanted(*, county_level: bool, town_level: bool) -> list[dict]:
+    """Every organization the seed makes, parents before children."""
+    patterns = {function: pattern for function, _, pattern in DEPARTMENTS}
+    rows = [
+        {
+            "code": f"440000-{function}",
+            "name": name,
+            "level": Organization.Level.PROVINCE,
+            "region_id": "440000",
+            "function": function,
+            "parent": None,
+        }
+        for function, name, _ in DEPARTMENTS
+    ]
+    cities = list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
+    for city in cities:
+        rows += [
+            {
+                "code": f"{city.code}-{function}",
+                "name": pattern.format(city=city.name),
+                "level": Organization.Level.CITY,
+                "region_id": city.code,
+                "function": function,
+                "parent": f"440000-{function}",
+            }
+            for function, _, pattern in DEPARTMENTS
+        ]
+    if county_level:
+        by_code = {city.code: city for city in cities}
+        for county in Region.objects.filter(level=Region.Level.COUNTY).order_by("code"):
+            city = by_code[county.parent_id]
+            rows += [
+                {
+                    "code": f"{county.code}-{function}",
+                    "name": patterns[function].format(city=_county_prefix(city, county)),
+                    "level": Organization.Level.COUNTY,
+                    "region_id": county.code,
+                    "function": function,
+                    "parent": f"{city.code}-{function}",
+                }
+                for function in COUNTY_LINES
+            ]
+    if town_level:
+        for town in Region.objects.filter(level=Region.Level.TOWN).select_related("parent"):
+            street = town.name.endswith("街道")
+            rows.append(
+                {
+                    "code": f"{town.code}-gov",
+                    "name": f"{town.parent.name}{town.name}办事处"
+                    if street
+                    else f"{town.parent.name}{town.name}人民政府",
+                    "level": Organization.Level.TOWN,
+                    "region_id": town.code,
+                    "function": "gov",
+                    "parent": None,
+                }
+            )
+    return rows
+
+
 @transaction.atomic
 def organizations_seed(*, county_level: bool = True, town_level: bool = True) -> int:
     """Provincial departments, one counterpart per city (and per county for the main lines),
-    and a town government per town. Idempotent."""
-    province = Region.objects.get(code="440000")
+    and a town government per town. Idempotent: existing rows are updated in place. In bulk,
+    level by level (parents first), so that a test or a new node seeds in a few queries."""
+    Region.objects.get(code="440000")  # the regions must be loaded first
+    rows = _wanted(county_level=county_level, town_level=town_level)
+    existing = {
+        org.code: org for org in Organization.objects.filter(code__in=[r["code"] for r in rows])
+    }
+    ids = {code: org.pk for code, org in existing.items()}
     created = 0
-    provincial: dict[str, Organization] = {}
-    for function, name, _ in DEPARTMENTS:
-        org, made = Organization.objects.update_or_create(
-            code=f"440000-{function}",
-            defaults={
-                "name": name,
-                "level": Organization.Level.PROVINCE,
-                "region": province,
-                "function": function,
-            },
-        )
-        provincial[function] = org
-        created += made
-    for city in Region.objects.filter(level=Region.Level.CITY).order_by("code"):
-        city_orgs: dict[str, Organization] = {}
-        for function, _, pattern in DEPARTMENTS:
-            org, made = Organization.objects.update_or_create(
-                code=f"{city.code}-{function}",
-                defaults={
-                    "name": pattern.format(city=city.name),
-                    "level": Organization.Level.CITY,
-                    "region": city,
-                    "parent": provincial[function],
-                    "function": function,
-                },
-            )
-            city_orgs[function] = org
-            created += made
-        if not county_level:
-            continue
-        for county in city.children.filter(level=Region.Level.COUNTY).order_by("code"):
-            for function in ("zsj", "gat", "scjg", "rsj", "mzt"):
-                pattern = dict((f, p) for f, _, p in DEPARTMENTS)[function]
-                _, made = Organization.objects.update_or_create(
-                    code=f"{county.code}-{function}",
-                    defaults={
-                        "name": pattern.format(city=_county_prefix(city, county)),
-                        "level": Organization.Level.COUNTY,
-                        "region": county,
-                        "parent": city_orgs[function],
-                        "function": function,
-                    },
-                )
-                created += made
-    if town_level:
-        for town in Region.objects.filter(level=Region.Level.TOWN).select_related("parent"):
-            _, made = Organization.objects.update_or_create(
-                code=f"{town.code}-gov",
-                defaults={
-                    "name": f"{town.parent.name}{town.name}办事处"
-                    if town.name.endswith("街道")
-                    else f"{town.parent.name}{town.name}人民政府",
-                    "level": Organization.Level.TOWN,
-                    "region": town,
-                    "function": "gov",
-                },
-            )
-            created += made
+    fields = ("name", "level", "region_id", "function", "parent_id")
+    for level in Organization.Level.values:
+        new, changed = [], []
+        for row in (r for r in rows if r["level"] == level):
+            values = {**{k: row[k] for k in fields[:-1]}, "parent_id": ids.get(row["parent"])}
+            org = existing.get(row["code"])
+            if org is None:
+                new.append(Organization(code=row["code"], **values))
+            elif any(getattr(org, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(org, k, v)
+                changed.append(org)
+        Organization.objects.bulk_create(new, batch_size=500)
+        Organization.objects.bulk_update(changed, fields, batch_size=500)
+        ids.update({org.code: org.pk for org in new})
+        created += len(new)
     return created
 
 

@@ -51,23 +51,28 @@ _TOWN_STEMS = [
 
 @transaction.atomic
 def regions_load(*, path: Path = DATA_FILE) -> int:
-    """Create or update province, city and county rows from the GB/T 2260 file."""
-    count = 0
+    """Create or update province, city and county rows from the GB/T 2260 file (in bulk,
+    parents first: the file lists them in that order)."""
     with path.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            Region.objects.update_or_create(
+        rows = [
+            Region(
                 code=row["code"],
-                defaults={
-                    "name": row["name"],
-                    "level": row["level"],
-                    "parent_id": row["parent_code"] or None,
-                    "longitude": row["longitude"] or None,
-                    "latitude": row["latitude"] or None,
-                    "is_synthetic": False,
-                },
+                name=row["name"],
+                level=row["level"],
+                parent_id=row["parent_code"] or None,
+                longitude=row["longitude"] or None,
+                latitude=row["latitude"] or None,
+                is_synthetic=False,
             )
-            count += 1
-    return count
+            for row in csv.DictReader(handle)
+        ]
+    Region.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "level", "parent", "longitude", "latitude", "is_synthetic"],
+    )
+    return len(rows)
 
 
 @transaction.atomic

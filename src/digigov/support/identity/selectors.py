@@ -302,6 +302,11 @@ def totp_current_code(*, username: str) -> str | None:
     return f"{totp.token():0{device.digits}d}"
 
 
+# Further demo staff logins that apps' seed steps create: username -> role label (they use
+# the "staff" demo password). Apps add to it in their AppConfig.ready().
+DEMO_STAFF_LOGINS: dict[str, str] = {}
+
+
 def demo_logins() -> list[dict]:
     """The demo accounts that exist, for `digigov demo_logins` (operator console only)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -312,9 +317,14 @@ def demo_logins() -> list[dict]:
         "business": "企业经办人（粤商通）",
         "staff": "公职人员（粤政易）",
         "admin": "系统管理员（后台 /admin）",
+        **DEMO_STAFF_LOGINS,
+    }
+    passwords = {
+        **DEMO_PASSWORDS,
+        **{username: DEMO_PASSWORDS["staff"] for username in DEMO_STAFF_LOGINS},
     }
     rows = []
-    for account in Account.objects.filter(username__in=list(DEMO_PASSWORDS)).select_related(
+    for account in Account.objects.filter(username__in=list(passwords)).select_related(
         "organization"
     ):
         device = TOTPDevice.objects.filter(user=account, confirmed=True).order_by("pk").first()
@@ -322,7 +332,7 @@ def demo_logins() -> list[dict]:
             {
                 "role": labels[account.username],
                 "username": account.username,
-                "password": DEMO_PASSWORDS[account.username],
+                "password": passwords[account.username],
                 "level": "—"
                 if account.kind == Account.Kind.STAFF
                 else REAL_NAME_LABELS[account.real_name_level],
@@ -330,8 +340,38 @@ def demo_logins() -> list[dict]:
                 "totp_secret": totp_secret_base32(device) if device else "",
             }
         )
-    order = list(DEMO_PASSWORDS)
+    order = list(passwords)
     return sorted(rows, key=lambda r: order.index(r["username"]))
+
+
+@dataclass(frozen=True)
+class StaffBrief:
+    account_id: int
+    username: str
+    display_name: str
+
+
+def staff_roles(*, account_id: int) -> frozenset[str]:
+    """The roles (group names) an active staff account holds: task assignment checks."""
+    names = Account.objects.filter(
+        pk=account_id, is_active=True, kind=Account.Kind.STAFF
+    ).values_list("groups__name", flat=True)
+    return frozenset(name for name in names if name)
+
+
+def staff_holding_role(*, organization_id: int, role: str) -> list[StaffBrief]:
+    """Active staff of an organization holding a role (reassign and co-sign choices)."""
+    accounts = (
+        Account.objects.filter(
+            organization_id=organization_id,
+            kind=Account.Kind.STAFF,
+            is_active=True,
+            groups__name=role,
+        )
+        .order_by("pk")
+        .distinct()
+    )
+    return [StaffBrief(a.pk, a.username, a.display_name) for a in accounts]
 
 
 def account_active(*, account_id: int) -> Account | None:

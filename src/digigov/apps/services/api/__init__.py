@@ -4,11 +4,12 @@ and selectors (selectors/access.py for cases)."""
 
 from ninja import Router
 
-from . import applications, bundles, items, ratings, supervision, tasks
+from . import applications, bundles, decisions, items, ratings, supervision, tasks
 
 router = Router(tags=["一网通办"])
 router.add_router("/items", items.router, tags=["事项与办事指南"])
 router.add_router("/applications", applications.router, tags=["办件"])
+router.add_router("/applications", decisions.router, tags=["秒批与告知承诺"])
 router.add_router("/tasks", tasks.router, tags=["审批任务"])
 router.add_router("/bundles", bundles.router, tags=["一件事"])
 router.add_router("/ratings", ratings.router, tags=["好差评"])

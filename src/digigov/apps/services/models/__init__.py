@@ -3,6 +3,7 @@
 from .applications import Application, ApplicationMaterial, CaseEvent, IdempotencyKey
 from .approval import CommitmentCheck, InstantDecision, InstantRuleSet
 from .bundles import Bundle, BundleApplication, BundleItem
+from .clock import ClockPause, ClockSetting
 from .items import ServiceItem, ServiceItemVersion
 from .ratings import Rating, Rectification
 from .workflow import CaseTask, WorkflowCase
@@ -15,6 +16,8 @@ __all__ = [
     "BundleItem",
     "CaseEvent",
     "CaseTask",
+    "ClockPause",
+    "ClockSetting",
     "CommitmentCheck",
     "IdempotencyKey",
     "InstantDecision",

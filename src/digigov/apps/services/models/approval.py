@@ -68,6 +68,8 @@ class CommitmentCheck(models.Model):
         "Application", on_delete=models.CASCADE, related_name="commitment_check"
     )
     commitment_text = models.TextField("承诺内容")
+    signer_name = models.CharField("承诺人签名（姓名）", max_length=200, blank=True, default="")
+    # "<key id>$<base64 signature>" over services/commitment.py `commitment_payload`
     signature = models.TextField("承诺签名", blank=True, default="")
     signed_at = models.DateTimeField("签署时间")
     due_date = models.DateField("核查期限", db_index=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import NotFound, PermissionDenied, Unauthenticated
-from digigov.kernel.organizations.selectors import organization_descendant_ids
 from digigov.kernel.principals import Principal
 from digigov.support.identity.selectors import delegation_allows, entity_allows
 
 from ..models import Application
+from .supervision import supervision_scope
 
 # Roles of the parties to a case, as `case_role` answers them.
 APPLICANT = "applicant"  # the person applying, or an agent of the applying entity
@@ -50,13 +50,26 @@ def case_role(*, principal: Principal, application: Application) -> str | None:
             return HANDLER
         if org == application.received_organization_id and principal.has_perm(RECEIVE):
             return RECEIVER
-        if principal.has_perm(SUPERVISE):
-            below = organization_descendant_ids(org)
-            if application.handling_organization_id in below or (
-                application.received_organization_id in below
-            ):
-                return SUPERVISOR
+        if principal.has_perm(SUPERVISE) and _supervises(principal, application):
+            return SUPERVISOR
     return None
+
+
+def _supervises(principal: Principal, application: Application) -> bool:
+    """The supervision view's own scope (its organization and everything below; a
+    政务服务数据管理局 also every department of its region), so a case it lists opens."""
+    scope = supervision_scope(principal=principal)
+    if scope.organization_ids is None:
+        return True
+    if {application.handling_organization_id, application.received_organization_id} & set(
+        scope.organization_ids
+    ):
+        return True
+    prefix = scope.region_prefix
+    return bool(prefix) and (
+        application.handling_region_id.startswith(prefix)
+        or application.received_region_id.startswith(prefix)
+    )
 
 
 def _deny(principal: Principal, number: str, reason: str) -> None:

@@ -11,6 +11,7 @@ from digigov.kernel.audit.models import AuditEntry
 from digigov.kernel.errors import ValidationFailed
 from digigov.kernel.events.models import Event
 from digigov.support.identity import services
+from digigov.support.identity.constants import ROLES
 from digigov.support.identity.hashers import OwaspArgon2PasswordHasher
 from digigov.support.identity.models import Account
 from digigov.support.identity.selectors import profile_get
@@ -145,7 +146,8 @@ def test_profile_is_masked(citizen):
 
 def test_roles_are_seeded_with_permissions():
     counts = services.roles_seed()
-    assert set(counts) == {"窗口受理人员", "审批人员", "数据管理员", "系统管理员"}
+    assert set(counts) == set(ROLES)
+    assert {"窗口受理人员", "审批人员", "数据管理员", "系统管理员"} <= set(counts)
     assert all(count > 0 for count in counts.values())
     assert services.roles_seed() == counts  # idempotent
 

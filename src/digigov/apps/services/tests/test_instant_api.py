@@ -1,0 +1,135 @@
+"""GET /api/v1/services/applications/{number}/decision and .../decision/replay: who may
+read what (anonymous, applicant, another citizen, staff without and with the right)."""
+
+# ruff: noqa: F811 (pytest fixtures imported from test_instant_support)
+
+from __future__ import annotations
+
+import pytest
+
+from digigov.kernel.audit.models import AuditEntry
+
+from ..models import InstantDecision
+from .test_instant_support import (  # noqa: F401 (fixtures)
+    AGE_RULE,
+    REGION_RULE,
+    case_make,
+    citizen,
+    instant_item_make,
+    login,
+    other_citizen,
+    people,
+    staff_make,
+)
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/services/applications"
+
+
+@pytest.fixture
+def decided(citizen):
+    from ..services.instant import instant_decide
+
+    item = instant_item_make(rules=[AGE_RULE, REGION_RULE])
+    principal = citizen.as_principal()
+    application = case_make(
+        item=item, principal=principal, applicant_id_number=citizen.id_number, account=citizen
+    )
+    instant_decide(application=application, principal=principal)
+    return application
+
+
+def _as(who, client, request):
+    if who == "anonymous":
+        return client
+    if who == "applicant":
+        return login(client, request.getfixturevalue("citizen"))
+    if who == "other_citizen":
+        return login(client, request.getfixturevalue("other_citizen"))
+    if who == "staff_other_org":
+        return login(
+            client, staff_make("s_other", organization_code="440300-scjg", roles=("审批人员",))
+        )
+    if who == "staff_no_perm":
+        return login(
+            client, staff_make("s_noperm", organization_code="440100-scjg", roles=("事项管理人员",))
+        )
+    if who == "handler_no_otp":
+        account = staff_make("s_nootp", organization_code="440100-scjg", roles=("审批人员",))
+        return login(client, account, verified=False)
+    if who == "handler":
+        return login(
+            client, staff_make("s_handler", organization_code="440100-scjg", roles=("审批人员",))
+        )
+    raise AssertionError(who)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 401),
+        ("other_citizen", 403),
+        ("staff_other_org", 403),
+        ("staff_no_perm", 403),
+        ("handler_no_otp", 403),
+        ("applicant", 200),
+        ("handler", 200),
+    ],
+)
+def test_decision_endpoint_authorization(client, request, decided, who, status):
+    response = _as(who, client, request).get(f"{BASE}/{decided.number}/decision")
+    assert response.status_code == status, response.content
+    if status == 200:
+        body = response.json()
+        assert body["is_approved"] is True and body["rule_set_number"] == 1
+        assert [r["label"] for r in body["rules"]] == ["申请人年满18周岁", "户籍在广东省"]
+        assert body["is_masked"] is (who != "applicant")
+    elif status == 403:
+        assert response.json()["error"]["code"] == "services/not_your_case"
+        assert AuditEntry.objects.filter(
+            action="services.application.access", outcome="denied", object_id=decided.number
+        ).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 401),
+        ("applicant", 403),
+        ("other_citizen", 403),
+        ("staff_other_org", 403),
+        ("staff_no_perm", 403),
+        ("handler", 200),
+    ],
+)
+def test_replay_endpoint_authorization(client, request, decided, who, status):
+    before = AuditEntry.objects.filter(action="services.instant.replay").count()
+    response = _as(who, client, request).get(f"{BASE}/{decided.number}/decision/replay")
+    assert response.status_code == status, response.content
+    after = AuditEntry.objects.filter(action="services.instant.replay").count()
+    if status == 200:
+        body = response.json()
+        assert body["is_reproduced"] is True and body["current_is_approved"] is True
+        assert after == before + 1
+    else:
+        assert after == before
+
+
+def test_unknown_case_is_404(client, citizen):
+    response = login(client, citizen).get(f"{BASE}/440100-20250101-999999/decision")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "services/application_not_found"
+
+
+def test_replay_of_a_case_without_instant_decision_is_404(client, request, decided):
+    InstantDecision.objects.all().delete()
+    response = _as("handler", client, request).get(f"{BASE}/{decided.number}/decision/replay")
+    assert response.status_code == 404
+
+
+def test_decision_endpoint_query_count(client, citizen, decided, django_assert_max_num_queries):
+    client = login(client, citizen)
+    with django_assert_max_num_queries(12):
+        response = client.get(f"{BASE}/{decided.number}/decision")
+    assert response.status_code == 200

@@ -1,0 +1,86 @@
+"""粤省事 一件事: one prefilled form for all the bundle's items, materials once, submit,
+and the combined result with each component's decision (instant ones at once)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from digigov.apps.services.selectors.bundles import (
+    bundle_application_get,
+    bundle_applications_mine,
+    bundle_form,
+)
+from digigov.kernel.principals import request_principal
+from digigov.portals.web.bundles import bundle_apply_context, bundle_apply_post, result_rows
+from digigov.portals.web.forms_schema import case_page_errors
+
+from .views import PORTAL, citizen_required
+
+refusals = case_page_errors(PORTAL)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@citizen_required
+@refusals
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    principal = request_principal(request)
+    detail = bundle_form(principal=principal, bundle_code=code)
+    result, status = None, 200
+    if request.method == "POST":
+        result = bundle_apply_post(request, principal=principal, detail=detail)
+        if result.bundle_application is not None:
+            messages.success(
+                request, f"一件事申请已提交，编号 {result.bundle_application.number}。"
+            )
+            return redirect("citizen:bundle_application", number=result.bundle_application.number)
+        status = 422
+    context = bundle_apply_context(
+        detail=detail, holder_kind="person", holder_key=principal.person_id_number, result=result
+    )
+    return render(
+        request,
+        "citizen/bundles/apply.html",
+        {
+            **PORTAL,
+            **context,
+            "nav": "bundles",
+            "page_title": f"申办：{detail.summary.name}",
+            "action": request.path,
+            "applicant_hidden": {},
+        },
+        status=status,
+    )
+
+
+@require_safe
+@citizen_required
+def applications(request: HttpRequest) -> HttpResponse:
+    views = bundle_applications_mine(principal=request_principal(request))
+    return render(
+        request,
+        "citizen/bundles/list.html",
+        {**PORTAL, "nav": "bundles", "page_title": "我的一件事", "views": views},
+    )
+
+
+@require_safe
+@citizen_required
+@refusals
+def application(request: HttpRequest, number: str) -> HttpResponse:
+    principal = request_principal(request)
+    view = bundle_application_get(principal=principal, number=number)
+    return render(
+        request,
+        "citizen/bundles/result.html",
+        {
+            **PORTAL,
+            "nav": "bundles",
+            "page_title": view.bundle_name,
+            "view": view,
+            "rows": result_rows(principal=principal, view=view),
+            "case_url": "/citizen/cases/",
+        },
+    )

@@ -1,0 +1,167 @@
+"""粤省事 办件: apply (for oneself or an authorising relative), my cases, one case with its
+timeline, withdraw and correction. Thin: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from digigov.apps.services.selectors.applications import cases_mine
+from digigov.apps.services.selectors.prefill import form_prefill
+from digigov.apps.services.services.applications import (
+    application_withdraw,
+    item_resolve,
+)
+from digigov.kernel.errors import DomainError
+from digigov.kernel.principals import request_principal
+from digigov.portals.web.case_pages import case_correct_submit, case_page_context, page_number
+from digigov.portals.web.forms_schema import (
+    apply_context,
+    apply_post,
+    case_page_errors,
+    commitment_text_of,
+)
+from digigov.support.identity.selectors import delegations_for
+
+from .views import PORTAL, citizen_required
+
+refusals = case_page_errors(PORTAL)
+
+
+def _relatives(principal) -> list:
+    return [
+        d
+        for d in delegations_for(principal=principal)
+        if d.direction == "received" and d.is_active and "apply" in d.scopes
+    ]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@citizen_required
+@refusals
+def apply(request: HttpRequest, item_code: str) -> HttpResponse:
+    principal = request_principal(request)
+    item = item_resolve(item_code=item_code, region_code=principal.region_code)
+    version = item.published
+    applicant_id = request.POST.get("applicant_id_number", "").strip().upper()
+    status, result, relative_error = 200, None, ""
+    if request.method == "POST" and request.POST.get("action") == "relative":
+        applicant_id = request.POST.get("relative_id_number", "").strip().upper()
+    if applicant_id == principal.person_id_number:
+        applicant_id = ""
+    try:
+        prefill = form_prefill(
+            principal=principal, item_version=version, applicant_id_number=applicant_id or None
+        )
+    except DomainError as error:
+        relative_error, applicant_id, status = error.message, "", 403
+        prefill = form_prefill(principal=principal, item_version=version)
+    if request.method == "POST" and request.POST.get("action") == "submit" and not relative_error:
+        result = apply_post(
+            request,
+            principal=principal,
+            item=item,
+            channel="online",
+            applicant_id_number=applicant_id or None,
+        )
+        if result.application is not None:
+            messages.success(request, f"申请已提交，办件编号 {result.application.number}。")
+            return redirect("citizen:case", number=result.application.number)
+        status = 422
+    context = apply_context(
+        item=item,
+        prefill=prefill,
+        holder_kind="person",
+        holder_key=applicant_id or principal.person_id_number,
+        values=result.values if result else None,
+        errors=result.errors if result else None,
+        chosen_licenses=result.chosen_licenses if result else None,
+        commitment_text=commitment_text_of(version),
+    )
+    return render(
+        request,
+        "citizen/apply.html",
+        {
+            **PORTAL,
+            **context,
+            "nav": "cases",
+            "page_title": f"申办：{version.name}",
+            "action": request.path,
+            "applicant_hidden": {"applicant_id_number": applicant_id} if applicant_id else {},
+            "on_behalf_id": applicant_id,
+            "relatives": _relatives(principal),
+            "relative_error": relative_error,
+            "error_message": result.message if result else "",
+            "subject_mismatch": version.subject_kind == "entity",
+        },
+        status=status,
+    )
+
+
+@require_safe
+@citizen_required
+def cases(request: HttpRequest) -> HttpResponse:
+    page = cases_mine(principal=request_principal(request), page=page_number(request), page_size=20)
+    return render(
+        request,
+        "citizen/cases.html",
+        {**PORTAL, "nav": "cases", "page_title": "我的办件", "page": page},
+    )
+
+
+def _case_page(request: HttpRequest, number: str, *, errors=None, values=None, status=200):
+    context = case_page_context(
+        principal=request_principal(request), number=number, errors=errors, values=values
+    )
+    case = context["case"]
+    return render(
+        request,
+        "citizen/case.html",
+        {
+            **PORTAL,
+            **context,
+            "can_act": case.role in ("applicant", "filer") and not case.is_closed,
+        },
+        status=status,
+    )
+
+
+@require_safe
+@citizen_required
+@refusals
+def case(request: HttpRequest, number: str) -> HttpResponse:
+    return _case_page(request, number)
+
+
+@require_POST
+@citizen_required
+@refusals
+def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        application_withdraw(
+            principal=request_principal(request),
+            number=number,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as error:
+        if error.status in (401, 403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "申请已撤回。")
+    return redirect("citizen:case", number=number)
+
+
+@require_POST
+@citizen_required
+@refusals
+def case_correct(request: HttpRequest, number: str) -> HttpResponse:
+    corrected, errors, values = case_correct_submit(
+        request, principal=request_principal(request), number=number
+    )
+    if corrected:
+        messages.success(request, "补正材料已提交。")
+        return redirect("citizen:case", number=number)
+    return _case_page(request, number, errors=errors, values=values, status=422)

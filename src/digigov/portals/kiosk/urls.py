@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "kiosk"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("items/<str:item_code>/", views.apply, name="apply"),
+    path("receipt/<str:number>/", views.receipt, name="receipt"),
+]
