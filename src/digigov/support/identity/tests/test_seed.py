@@ -49,7 +49,9 @@ def test_seed_demo_creates_every_role_and_is_idempotent():
     accounts = {a.username: a for a in Account.objects.all()}
     # the identity demo accounts, and the staff other apps' seed steps add for their paths
     assert {"citizen", "elder", "business", "staff", "admin"} <= set(accounts)
-    assert all(a.kind == "staff" for n, a in accounts.items() if n not in ("citizen", "elder", "business"))
+    assert all(
+        a.kind == "staff" for n, a in accounts.items() if n not in ("citizen", "elder", "business")
+    )
     people = demo_person_id_numbers(count=2)
     assert accounts["citizen"].person_id == people[0] and accounts["citizen"].real_name_level == 2
     assert accounts["elder"].person_id == people[1]
