@@ -8,7 +8,9 @@ transaction, so an audited act and its entry commit or roll back together.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -52,6 +54,55 @@ def _lock_chain_head() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
 
 
+_local = threading.local()
+
+
+def _batches() -> list[list[AuditEntry]]:
+    if not hasattr(_local, "batches"):
+        _local.batches = []
+    return _local.batches
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain and insert entries under the chain-head lock, in the caller's transaction."""
+    with transaction.atomic(savepoint=False):
+        _lock_chain_head()
+        last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+        prev_seq, prev_hash = last if last else (0, GENESIS)
+        for entry in entries:
+            prev_seq += 1
+            entry.seq, entry.prev_hash = prev_seq, prev_hash
+            entry.entry_hash = prev_hash = entry_hash(entry)
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            AuditEntry.objects.bulk_create(entries)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Collect the audit entries of one unit of work and append them together when it ends.
+
+    Use inside the work's transaction, around its writes (not around refusals, which must be
+    written even though the work fails): the chain head is then locked only from the end of
+    the work until its commit, instead of from its first audited step, so concurrent writers
+    no longer queue behind each other's whole transactions. Nested batches join the outer one.
+    If the work raises, its entries are dropped with it (its transaction rolls back)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_batch() must be used inside the work's transaction")
+    batches = _batches()
+    batches.append([])
+    try:
+        yield
+        entries = batches[-1]
+    finally:
+        batches.pop()
+    if batches:
+        batches[-1].extend(entries)
+    elif entries:
+        _append(entries)
+
+
 def audit_record(
     *,
     actor: str,
@@ -63,29 +114,27 @@ def audit_record(
     source_address: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry. Raises if it cannot be written: callers must not act unaudited.
+    """Append one entry (inside an audit_batch: when the batch ends). Raises if it cannot be
+    written: callers must not act unaudited.
 
     No savepoint of its own: a failed audit write must fail the caller's whole transaction
     anyway, and skipping it saves two round trips on every audited read."""
-    with transaction.atomic(savepoint=False):
-        _lock_chain_head()
-        last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
-        prev_seq, prev_hash = last if last else (0, GENESIS)
-        entry = AuditEntry(
-            seq=prev_seq + 1,
-            occurred_at=timezone.now(),
-            actor=actor[:160],
-            acting_for=acting_for[:160],
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id)[:160],
-            source_address=source_address[:64],
-            outcome=outcome,
-            detail=detail or {},
-            prev_hash=prev_hash,
-        )
-        entry.entry_hash = entry_hash(entry)
-        entry.save(force_insert=True)
+    entry = AuditEntry(
+        occurred_at=timezone.now(),
+        actor=actor[:160],
+        acting_for=acting_for[:160],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:160],
+        source_address=source_address[:64],
+        outcome=outcome,
+        detail=detail or {},
+    )
+    batches = _batches()
+    if batches:
+        batches[-1].append(entry)
+    else:
+        _append([entry])
     return entry
 
 

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from digigov.data.registries.selectors import entity_brief, person_brief
-from digigov.kernel.audit.services import audit_record
+from digigov.kernel.audit.services import audit_batch, audit_record
 from digigov.kernel.errors import (
     Conflict,
     NotFound,
@@ -635,7 +635,8 @@ def _file(
     received_partner: str,
     bundle_application,
 ) -> Application:
-    with transaction.atomic():
+    # audit_batch: the chain head is locked only from the end of the filing to its commit
+    with transaction.atomic(), audit_batch():
         marker = IdempotencyKey.objects.create(actor=principal.actor, key=key)
         application = None
         for attempt in range(NUMBER_ATTEMPTS):

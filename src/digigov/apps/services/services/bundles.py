@@ -27,7 +27,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from digigov.kernel.audit.services import audit_record
+from digigov.kernel.audit.services import audit_batch, audit_record
 from digigov.kernel.errors import (
     Conflict,
     NotFound,
@@ -381,7 +381,7 @@ def bundle_submit(
 
     # 2. File every component in one transaction.
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             marker = IdempotencyKey.objects.create(actor=principal.actor, key=key)
             bundle_application = _create(bundle, applicant, principal, merged_data)
             marker.bundle_application = bundle_application
