@@ -31,6 +31,10 @@ class ServicesConfig(AppConfig):
 
         seed_step("services_workflow", order=43, label="审批流程演示账号")(workflow_demo_seed)
         DEMO_STAFF_LOGINS.update({username: row[3] for username, row in DEMO_STAFF.items()})
+        # demo cases (seed order 45): filed by the demo accounts through the services
+        from .services.demo import demo_cases_seed
+
+        seed_step("services_demo_cases", order=45, label="演示办件")(demo_cases_seed)
         # clock and supervision area (seed order 48: after the demo cases exist)
         from .services.clock import DEMO_SUPERVISORS, clock_demo_seed
 
