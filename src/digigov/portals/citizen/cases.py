@@ -11,12 +11,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from digigov.apps.services.selectors.applications import cases_mine
 from digigov.apps.services.selectors.prefill import form_prefill
 from digigov.apps.services.services.applications import (
-    application_withdraw,
     item_resolve,
 )
 from digigov.kernel.errors import DomainError
 from digigov.kernel.principals import request_principal
-from digigov.portals.web.case_pages import case_correct_submit, case_page_context, page_number
+from digigov.portals.web.case_pages import (
+    case_correct_submit,
+    case_page_context,
+    case_withdraw_submit,
+    page_number,
+)
 from digigov.portals.web.forms_schema import (
     apply_context,
     apply_post,
@@ -139,18 +143,7 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
 @citizen_required
 @refusals
 def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        application_withdraw(
-            principal=request_principal(request),
-            number=number,
-            reason=request.POST.get("reason", ""),
-        )
-    except DomainError as error:
-        if error.status in (401, 403, 404):
-            raise
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "申请已撤回。")
+    case_withdraw_submit(request, principal=request_principal(request), number=number)
     return redirect("citizen:case", number=number)
 
 

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest
 
-from digigov.apps.services.selectors.applications import case_detail
-from digigov.apps.services.selectors.decisions import decision_explain
-from digigov.apps.services.selectors.ratings import rating_panel
-from digigov.apps.services.services.applications import application_correct, item_resolve
+from digigov.apps.services.selectors.access import case_for
+from digigov.apps.services.selectors.applications import case_detail, case_detail_for
+from digigov.apps.services.selectors.decisions import decision_for
+from digigov.apps.services.selectors.ratings import rating_panel_for
+from digigov.apps.services.services.applications import (
+    application_correct,
+    application_withdraw,
+    item_resolve,
+)
 from digigov.kernel.errors import DomainError
 from digigov.kernel.principals import Principal
 
@@ -28,7 +34,9 @@ def page_number(request: HttpRequest) -> int:
 def case_page_context(
     *, principal: Principal, number: str, errors=None, values=None
 ) -> dict[str, Any]:
-    case = case_detail(principal=principal, number=number)  # refusals audited there
+    # one access check (refusals audited there) serves the case and both panels
+    application, role = case_for(principal=principal, number=number)
+    case = case_detail_for(application=application, role=role)
     context: dict[str, Any] = {
         "nav": "cases",
         "page_title": f"办件 {case.number}",
@@ -44,9 +52,9 @@ def case_page_context(
         "material_errors": {k: v for k, v in (errors or {}).items() if k.startswith("materials.")},
     }
     if case.approval_mode in ("instant", "commitment") or case.is_closed:
-        context["decision"] = decision_explain(principal=principal, number=case.number)
+        context["decision"] = decision_for(application=application, role=role)
     if case.is_closed:
-        context["rating_panel"] = rating_panel(principal=principal, number=case.number)
+        context["rating_panel"] = rating_panel_for(application=application, role=role)
     return context
 
 
@@ -69,3 +77,17 @@ def case_correct_submit(
             raise
         return False, error.fields or {"form": [error.message]}, values
     return True, {}, values
+
+
+def case_withdraw_submit(request: HttpRequest, *, principal: Principal, number: str) -> None:
+    """The withdraw POST: the outcome goes to the messages; 401/403/404 propagate."""
+    try:
+        application_withdraw(
+            principal=principal, number=number, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        if error.status in (401, 403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "申请已撤回。")

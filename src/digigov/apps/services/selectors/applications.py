@@ -218,7 +218,13 @@ def cases_received(*, principal: Principal, page: int = 1, page_size: int = 20) 
 def case_detail(*, principal: Principal, number: str) -> CaseDetail:
     """One case for any of its parties (refusals audited by case_for). The applicant's
     side sees the public timeline; staff see every entry."""
-    a, role = case_for(principal=principal, number=number)
+    application, role = case_for(principal=principal, number=number)
+    return case_detail_for(application=application, role=role)
+
+
+def case_detail_for(*, application: Application, role: str) -> CaseDetail:
+    """case_detail for a caller that already holds the case and its role (case_for)."""
+    a = application
     events = CaseEvent.objects.filter(application=a).order_by("at", "id")
     if role in PARTY_ROLES:
         events = events.filter(is_public=True)

@@ -236,6 +236,11 @@ def decision_explain(*, principal: Principal, number: str) -> DecisionView:
     """How the case was decided, for a party to it (case_for audits refusals). Personal
     values read by the rules are shown in full to the applicant only."""
     application, role = case_for(principal=principal, number=number)
+    return decision_for(application=application, role=role)
+
+
+def decision_for(*, application: Application, role: str) -> DecisionView:
+    """decision_explain for a caller that already holds the case and its role (case_for)."""
     is_masked = role != APPLICANT
     status_label = Application.Status(application.status).label
     base = {
