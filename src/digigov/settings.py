@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "digigov.data.registries",
     # support
     "digigov.support.identity",
+    "digigov.support.licenses",
+    "digigov.support.seals",
     # apps
     "digigov.apps.services",
     # portals

@@ -49,6 +49,13 @@ ROLES: dict[str, list[str]] = {
         "services.view_application",
         "services.view_rating",
     ],
+    "制证人员": [
+        "licenses.issue_license",
+        "licenses.manage_license_status",
+        "licenses.view_license",
+        "registries.view_person",
+        "registries.view_entity",
+    ],
     "数据管理员": [
         "registries.view_person",
         "registries.add_person",
