@@ -13,7 +13,7 @@ from digigov.kernel.principals import Principal
 
 from ..canonical import canonical_bytes, document_parse
 from ..models import License
-from ..services import license_issue
+from ..services.issuance import license_issue
 from ..testing import SYSTEM, issuer, type_make, world_make
 
 

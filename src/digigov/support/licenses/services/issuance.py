@@ -23,8 +23,8 @@ from digigov.kernel.ids import resident_id_validate, uscc_validate
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
 
-from .canonical import DOCUMENT_TYPE, canonical_bytes, canonical_text
-from .models import HolderKind, License, LicenseType, StatusList
+from ..canonical import DOCUMENT_TYPE, canonical_bytes, canonical_text
+from ..models import HolderKind, License, LicenseType, StatusList
 
 KEY_PURPOSE = "license"
 ISSUE_PERMISSION = "licenses.issue_license"

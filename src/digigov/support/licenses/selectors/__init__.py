@@ -1,0 +1,1 @@
+"""Queries of the licenses app, one module per area (read-only)."""
