@@ -10,9 +10,12 @@ BENCHES = [
     "crypto_sm2",
     "guide_search",
     "instant_approval",
+    "licenses_issue",
+    "licenses_verify",
     "oidc_login",
     "registry_import",
     "registry_lookup",
+    "seals_sign",
     "workflow",
 ]
 

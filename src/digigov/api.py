@@ -12,7 +12,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("digigov.kernel.audit.api", "/audit"),
     ("digigov.data.registries.api", "/registries"),
     ("digigov.support.identity.api", "/identity"),
+    ("digigov.support.licenses.api", "/licenses"),
     ("digigov.apps.services.api", "/services"),
+    ("digigov.support.seals.api", "/seals"),
 ]
 
 for module, prefix in ROUTERS:

@@ -40,3 +40,10 @@ class ServicesConfig(AppConfig):
 
         seed_step("services_clock", order=48, label="办结时限预警与监督账号")(clock_demo_seed)
         DEMO_STAFF_LOGINS.update({name: row[2] for name, row in DEMO_SUPERVISORS.items()})
+        # licenses area: 免提交 over the wallet, issuing on approval, revoking on violation
+        from .license_source import license_source_set
+        from .licenses_adapter import WalletLicenses
+        from .services.licenses import license_subscriptions_register
+
+        license_source_set(WalletLicenses())
+        license_subscriptions_register()

@@ -1,6 +1,6 @@
 """免提交: where an applicant's electronic licenses come from. The licenses app (support/
-licenses) provides the real source; until it does, the default answers "none available",
-so every material is uploaded. Tests and deployments swap the registry entry with
+licenses) provides the real source (licenses_adapter.py, installed by the app's ready());
+without it the default answers "none available", so every material is uploaded. Tests and deployments swap the registry entry with
 `license_source_set`, never the calling code.
 
 A license is named by its `address` (an opaque, stable reference the source understands,
@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from digigov.kernel.principals import Principal
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,21 @@ class LicenseSource(Protocol):
         """The license at `address` if it exists, is valid and belongs to the holder."""
         ...
 
+    def license_used(
+        self,
+        *,
+        principal: Principal,
+        address: str,
+        holder_kind: str,
+        holder_key: str,
+        reference: str,
+        purpose: str,
+        user_label: str,
+    ) -> None:
+        """Record that case `reference` used the license as a material (免提交), in the
+        caller's transaction: the holder sees it in the use log (用证记录)."""
+        ...
+
 
 class NoLicenses:
     """Until the licenses app provides a source: nothing available, nothing valid."""
@@ -50,6 +67,9 @@ class NoLicenses:
     def license_check(
         self, *, address: str, holder_kind: str, holder_key: str
     ) -> LicenseRef | None:
+        return None
+
+    def license_used(self, **_use) -> None:
         return None
 
 

@@ -79,6 +79,15 @@ class BearerTokenAuth(HttpBearer):
 
 
 class PrincipalSessionAuth(SessionAuth):
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # CSRF protects session cookies only. Without a signed-in session there is nothing
+        # to protect, and failing here would refuse an API-key or bearer caller (tried
+        # next) before it is even looked at.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:

@@ -9,4 +9,8 @@ KNOWN_SCOPES: dict[str, str] = {
     "services:read": "查看办件",
     "services:items": "管理政务服务事项（草稿、审核、版本）",
     "services:supervise": "政务服务监督：办件统计、超期预警、好差评统计",
+    "seals:use": "电子印章：查看本单位印章、对 PDF 文件签章（用章）",
+    "licenses:use": "授权用证：经持证人授权后查看其电子证照",
+    "licenses:issue": "签发电子证照（本单位证照类型）",
+    "licenses:manage": "变更本单位电子证照状态：暂停、恢复、吊销、延续、补发",
 }

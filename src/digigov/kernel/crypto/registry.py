@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from .base import CipherAlgorithm, CryptoError, HashAlgorithm, SigningAlgorithm
-from .contrib.standard import SHA256, AESGCMCipher, Ed25519, SM4GCMCipher
+from .contrib.standard import ECDSAP256, SHA256, AESGCMCipher, Ed25519, SM4GCMCipher
 from .contrib.tongsuo import SM2, SM3
 
-signing: dict[str, SigningAlgorithm] = {"sm2": SM2(), "ed25519": Ed25519()}
+signing: dict[str, SigningAlgorithm] = {
+    "sm2": SM2(),
+    "ed25519": Ed25519(),
+    "ecdsa-p256": ECDSAP256(),  # PDF seals: readers do not validate SM2
+}
 hashing: dict[str, HashAlgorithm] = {"sm3": SM3(), "sha256": SHA256()}
 ciphers: dict[str, CipherAlgorithm] = {"sm4-gcm": SM4GCMCipher(), "aes-gcm": AESGCMCipher()}
 

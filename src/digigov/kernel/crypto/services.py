@@ -7,6 +7,7 @@ master key (settings.DIGIGOV_MASTER_KEY) so a database dump alone reveals nothin
 from __future__ import annotations
 
 import base64
+import datetime
 import os
 import secrets
 import time
@@ -35,6 +36,8 @@ class PublicKey:
     is_active: bool
     owner: str
     purpose: str
+    created_at: datetime.datetime | None = None
+    retired_at: datetime.datetime | None = None
 
 
 def _master_key() -> bytes:
@@ -141,7 +144,16 @@ def public_keys(*, purpose: str | None = None, owner: str | None = None) -> list
     if owner is not None:
         keys = keys.filter(owner=owner)
     return [
-        PublicKey(k.key_id, k.algorithm, bytes(k.public_der), k.is_active, k.owner, k.purpose)
+        PublicKey(
+            k.key_id,
+            k.algorithm,
+            bytes(k.public_der),
+            k.is_active,
+            k.owner,
+            k.purpose,
+            k.created_at,
+            k.retired_at,
+        )
         for k in keys
     ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bundles, cases, ratings, views
+from . import bundles, cases, licenses, ratings, views
 
 app_name = "business"
 urlpatterns = [
@@ -16,4 +16,29 @@ urlpatterns = [
     path("bundles/applications/", bundles.applications, name="bundle_applications"),
     path("bundles/applications/<str:number>/", bundles.application, name="bundle_application"),
     path("bundles/<str:code>/apply/", bundles.apply, name="bundle_apply"),
+    path("licenses/", licenses.wallet, name="licenses"),
+    path(
+        "licenses/authorizations/<int:authorization_id>/grant/",
+        licenses.authorization_decide,
+        {"action": "grant"},
+        name="authorization_grant",
+    ),
+    path(
+        "licenses/authorizations/<int:authorization_id>/refuse/",
+        licenses.authorization_decide,
+        {"action": "refuse"},
+        name="authorization_refuse",
+    ),
+    path(
+        "licenses/authorizations/<int:authorization_id>/withdraw/",
+        licenses.authorization_decide,
+        {"action": "withdraw"},
+        name="authorization_withdraw",
+    ),
+    path("licenses/<str:address>/", licenses.license_detail, name="license"),
+    path(
+        "licenses/<str:address>/download/<str:file_format>/",
+        licenses.license_download,
+        name="license_download",
+    ),
 ]

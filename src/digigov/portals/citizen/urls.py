@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bundles, cases, ratings, views
+from . import bundles, cases, licenses, ratings, signatures, views
 
 app_name = "citizen"
 urlpatterns = [
@@ -18,4 +18,34 @@ urlpatterns = [
     path("bundles/applications/", bundles.applications, name="bundle_applications"),
     path("bundles/applications/<str:number>/", bundles.application, name="bundle_application"),
     path("bundles/<str:code>/apply/", bundles.apply, name="bundle_apply"),
+    path("licenses/", licenses.wallet, name="licenses"),
+    path(
+        "licenses/authorizations/<int:authorization_id>/grant/",
+        licenses.authorization_decide,
+        {"action": "grant"},
+        name="authorization_grant",
+    ),
+    path(
+        "licenses/authorizations/<int:authorization_id>/refuse/",
+        licenses.authorization_decide,
+        {"action": "refuse"},
+        name="authorization_refuse",
+    ),
+    path(
+        "licenses/authorizations/<int:authorization_id>/withdraw/",
+        licenses.authorization_decide,
+        {"action": "withdraw"},
+        name="authorization_withdraw",
+    ),
+    path("licenses/<str:address>/", licenses.license_detail, name="license"),
+    path(
+        "licenses/<str:address>/download/<str:file_format>/",
+        licenses.license_download,
+        name="license_download",
+    ),
+    path("signatures/", signatures.signatures_home, name="signatures"),
+    path("signatures/key/", signatures.key_create, name="signature_key_create"),
+    path("signatures/key/revoke/", signatures.key_revoke, name="signature_key_revoke"),
+    path("signatures/sign/", signatures.sign_case, name="signature_sign"),
+    path("signatures/<int:signature_id>/", signatures.signature_page, name="signature"),
 ]

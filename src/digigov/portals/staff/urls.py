@@ -1,6 +1,17 @@
 from django.urls import path
 
-from . import commitments, items, rectifications, rules, supervision, tasks, views, window
+from . import (
+    commitments,
+    items,
+    licenses,
+    rectifications,
+    rules,
+    seals,
+    supervision,
+    tasks,
+    views,
+    window,
+)
 
 app_name = "staff"
 urlpatterns = [
@@ -35,4 +46,14 @@ urlpatterns = [
         commitments.commitment_verify_view,
         name="commitment_verify",
     ),
+    path("licenses/", licenses.license_list, name="licenses"),
+    path("licenses/new/", licenses.license_new, name="license_new"),
+    path("licenses/<str:address>/", licenses.license_detail, name="license"),
+    path("licenses/<str:address>/<slug:action>/", licenses.license_action, name="license_action"),
+    path("seals/", seals.seal_list, name="seals"),
+    path("seals/apply/", seals.seal_apply, name="seal_apply"),
+    path("seals/use/", seals.seal_use, name="seal_use"),
+    path("seals/<int:seal_id>/", seals.seal_page, name="seal"),
+    path("seals/<int:seal_id>/decide/", seals.seal_decide, name="seal_decide"),
+    path("seals/<int:seal_id>/status/", seals.seal_status, name="seal_status"),
 ]

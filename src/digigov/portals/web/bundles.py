@@ -150,7 +150,7 @@ def _material_choices(
                 item_count=len(material.uses),
                 licenses=licenses,
                 errors=list(errors.get(f"materials.{material.code}", [])),
-                chosen_license=chosen.get(material.code, licenses[0].address if licenses else ""),
+                chosen_license=chosen.get(material.code, ""),
             )
         )
     return choices

@@ -196,7 +196,7 @@ def material_choices(
                 note=material.get("note", ""),
                 licenses=licenses,
                 errors=list(errors.get(f"materials.{code}", [])),
-                chosen_license=chosen.get(code, licenses[0].address if licenses else ""),
+                chosen_license=chosen.get(code, ""),
             )
         )
     return result

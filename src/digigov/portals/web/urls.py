@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bundles, guides, views
+from . import bundles, guides, license_show, seal_verify, verify, views
 
 app_name = "web"
 urlpatterns = [
@@ -11,4 +11,8 @@ urlpatterns = [
     path("guides/<str:code>/", guides.guide_detail, name="guide"),
     path("bundles/", bundles.bundle_list, name="bundles"),
     path("bundles/<str:code>/", bundles.bundle_guide, name="bundle"),
+    path("verify/", verify.verify_form, name="verify"),
+    path("verify/pdf/", seal_verify.seal_verify, name="seal_verify"),
+    path("verify/l/<str:address>/", verify.verify_license, name="verify_license"),
+    path("verify/s/<str:token>/", license_show.license_show, name="license_show"),
 ]

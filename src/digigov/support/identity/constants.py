@@ -56,6 +56,17 @@ ROLES: dict[str, list[str]] = {
         "registries.view_person",
         "registries.view_entity",
     ],
+    "印章管理员": [
+        "seals.apply_seal",
+        "seals.manage_seal",
+        "seals.use_seal",
+        "seals.view_seal",
+    ],
+    "印章审批人员": [
+        "seals.approve_seal",
+        "seals.manage_seal",
+        "seals.view_seal",
+    ],
     "数据管理员": [
         "registries.view_person",
         "registries.add_person",

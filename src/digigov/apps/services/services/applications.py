@@ -708,6 +708,7 @@ def _file(
                 },
             )
         licenses = [row["license_address"] for row in rows if row["source"] == "license"]
+        _licenses_used(principal=principal, application=application, addresses=licenses)
         if licenses:
             event_publish(
                 topic="services.license.used",
@@ -720,6 +721,26 @@ def _file(
             )
         _dispatch(application=application, principal=principal, commitment=commitment)
     return application
+
+
+def _licenses_used(*, principal: Principal, application: Application, addresses: list[str]) -> None:
+    """Record each license material's use on the case (the holder's use log), in the
+    filing transaction: the applicant chose it on the form, which is their consent."""
+    holder_key = (
+        application.applicant_uscc
+        if application.applicant_kind == "entity"
+        else application.applicant_id_number
+    )
+    for address in addresses:
+        license_source().license_used(
+            principal=principal,
+            address=address,
+            holder_kind=application.applicant_kind,
+            holder_key=holder_key,
+            reference=application.number,
+            purpose=f"办件：{application.item_version.name}",
+            user_label=application.handling_organization.name,
+        )
 
 
 def _region_name(code: str) -> str:
@@ -846,6 +867,11 @@ def application_correct(
         ).delete()
         ApplicationMaterial.objects.bulk_create(
             [ApplicationMaterial(application=application, **row) for row in rows]
+        )
+        _licenses_used(
+            principal=principal,
+            application=application,
+            addresses=[row["license_address"] for row in rows if row["source"] == "license"],
         )
         case_transition(
             application=application,

@@ -156,6 +156,7 @@ class FakeLicenses:
     """A license source holding JMSFZ licenses for the given ID numbers."""
 
     def __init__(self, holders: list[str]):
+        self.used: list[tuple[str, str]] = []  # (address, case number) per license_used
         self.refs = {
             f"license:JMSFZ:{h}": LicenseRef(
                 address=f"license:JMSFZ:{h}",
@@ -177,6 +178,9 @@ class FakeLicenses:
     def license_check(self, *, address, holder_kind, holder_key):
         ref = self.refs.get(address)
         return ref if ref is not None and ref.holder_key == holder_key else None
+
+    def license_used(self, *, address, reference, **_use):
+        self.used.append((address, reference))
 
 
 @pytest.fixture

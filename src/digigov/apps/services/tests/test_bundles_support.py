@@ -216,6 +216,7 @@ class FakeLicenses:
     """JMSFZ and HKB licenses for the given ID numbers ("license:<type>:<id>")."""
 
     def __init__(self, holders: list[str]):
+        self.used: list[tuple[str, str]] = []  # (address, case number) per license_used
         self.refs = {
             f"license:{kind}:{holder}": LicenseRef(
                 address=f"license:{kind}:{holder}",
@@ -238,6 +239,9 @@ class FakeLicenses:
     def license_check(self, *, address, holder_kind, holder_key):
         ref = self.refs.get(address)
         return ref if ref is not None and ref.holder_key == holder_key else None
+
+    def license_used(self, *, address, reference, **_use):
+        self.used.append((address, reference))
 
 
 def licensed(id_number: str) -> list[dict]:

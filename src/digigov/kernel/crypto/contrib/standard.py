@@ -6,7 +6,8 @@ import hashlib
 import os
 
 from cryptography.exceptions import InvalidSignature, InvalidTag, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -62,6 +63,62 @@ class Ed25519:
         try:
             key.verify(signature, data)
         except InvalidSignature:
+            return False
+        return True
+
+
+class ECDSAP256:
+    """ECDSA on NIST P-256 with SHA-256, DER-encoded signatures (RFC 5480 / X9.62).
+
+    Why, beside SM2: PDF readers (Acrobat, Foxit, pdf.js, pyHanko) do not validate SM2
+    signatures, so PAdES seals and the X.509 certificates of the seal CA use the algorithm
+    every reader understands. `sign` hashes the data itself, as CMS and X.509 expect."""
+
+    name = "ecdsa-p256"
+
+    def __init__(self) -> None:
+        self._private_cache: dict[bytes, ec.EllipticCurvePrivateKey] = {}
+        self._public_cache: dict[bytes, ec.EllipticCurvePublicKey] = {}
+
+    def generate(self) -> tuple[bytes, bytes]:
+        key = ec.generate_private_key(ec.SECP256R1())
+        return (
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+            key.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            ),
+        )
+
+    def sign(self, private_der: bytes, data: bytes) -> bytes:
+        key = self._private_cache.get(private_der)
+        if key is None:
+            key = serialization.load_der_private_key(private_der, password=None)
+            self._private_cache[private_der] = key
+        return key.sign(data, ec.ECDSA(hashes.SHA256()))
+
+    def _public(self, der: bytes) -> ec.EllipticCurvePublicKey:
+        key = self._public_cache.get(der)
+        if key is None:
+            try:
+                key = serialization.load_der_public_key(der)
+            except (ValueError, UnsupportedAlgorithm) as exc:
+                raise CryptoError("公钥格式无效") from exc
+            if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(
+                key.curve, ec.SECP256R1
+            ):
+                raise CryptoError("公钥不是 ECDSA P-256 公钥")
+            self._public_cache[der] = key
+        return key
+
+    def verify(self, public_der: bytes, data: bytes, signature: bytes) -> bool:
+        key = self._public(public_der)
+        try:
+            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        except (InvalidSignature, ValueError):
             return False
         return True
 

@@ -2,28 +2,35 @@
 the status positions every license holds in its issuer's W3C Bitstring Status Lists.
 
 Other areas (status changes, verification, wallet and use) add their own modules beside
-this one and reuse `_issuer_signing_key`, `_status_position_allocate` and `_audit`."""
+this one and reuse `_issuer_signing_key`, `issuer_sign`, `_status_position_allocate` and
+`_audit`.
+
+Speed (bench/licenses_issue.py): the issuer's (key id, algorithm) is cached per process for
+as long as kernel.crypto caches the key itself, and a signature that fails because the key
+was retired meanwhile (rotation on another host) refreshes the cache and signs again."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import secrets
+import time
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from digigov.data.registries.selectors import entity_brief, person_brief
-from digigov.kernel.audit.services import audit_record
+from digigov.kernel.audit.services import audit_batch, audit_record
 from digigov.kernel.crypto import services as crypto
+from digigov.kernel.crypto.base import CryptoError
 from digigov.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from digigov.kernel.events.services import event_publish
 from digigov.kernel.ids import resident_id_validate, uscc_validate
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
 
-from ..canonical import DOCUMENT_TYPE, canonical_bytes, canonical_text
+from ..canonical import DOCUMENT_TYPE, canonical_bytes
 from ..models import HolderKind, License, LicenseType, StatusList
 
 KEY_PURPOSE = "license"
@@ -37,10 +44,52 @@ def issuer_key_owner(issuer: Organization) -> str:
     return f"org:{issuer.code}"
 
 
+# issuer pk -> (key id, algorithm, loaded at): as long as kernel.crypto trusts its own cache
+_SIGNER_CACHE_SECONDS = 30.0
+_signers: dict[int, tuple[str, str, float]] = {}
+
+
+def signer_cache_clear(issuer_id: int | None = None) -> None:
+    """Forget the cached signing key of one issuer (after a rotation) or of all."""
+    if issuer_id is None:
+        _signers.clear()
+    else:
+        _signers.pop(issuer_id, None)
+
+
+def issuer_signer(issuer: Organization) -> tuple[str, str]:
+    """(key id, algorithm) of the issuer's active license-signing key, created on first use
+    (SM2 unless the department chose Ed25519 by rotating to it: `license_key_rotate`)."""
+    hit = _signers.get(issuer.pk)
+    if hit is not None and time.monotonic() - hit[2] < _SIGNER_CACHE_SECONDS:
+        return hit[0], hit[1]
+    owner = issuer_key_owner(issuer)
+    key_id = crypto.key_active(purpose=KEY_PURPOSE, owner=owner)
+    algorithm = next(
+        k.algorithm
+        for k in crypto.public_keys(purpose=KEY_PURPOSE, owner=owner)
+        if k.key_id == key_id
+    )
+    _signers[issuer.pk] = (key_id, algorithm, time.monotonic())
+    return key_id, algorithm
+
+
 def _issuer_signing_key(issuer: Organization) -> str:
-    """The issuer's active license-signing key id (SM2 unless the department chose Ed25519
-    by rotating to it: `license_key_rotate`)."""
-    return crypto.key_active(purpose=KEY_PURPOSE, owner=issuer_key_owner(issuer))
+    """The issuer's active license-signing key id."""
+    return issuer_signer(issuer)[0]
+
+
+def issuer_sign(issuer: Organization, data: bytes) -> tuple[str, str, bytes]:
+    """Sign with the issuer's active key: (key id, algorithm, signature). A cached key that
+    has since been retired or removed is looked up again once."""
+    key_id, algorithm = issuer_signer(issuer)
+    try:
+        return key_id, algorithm, crypto.sign(key_id=key_id, data=data)
+    except CryptoError:
+        signer_cache_clear(issuer.pk)
+        crypto.cache_clear()
+        key_id, algorithm = issuer_signer(issuer)
+        return key_id, algorithm, crypto.sign(key_id=key_id, data=data)
 
 
 def _audit(
@@ -80,56 +129,69 @@ def _empty_bits() -> bytes:
     return bytes(StatusList.SIZE // 8)
 
 
-def _status_position_allocate(issuer: Organization) -> tuple[int, int]:
-    """(sequence, index) for a new license: the next free entry of the issuer's current
-    lists. Positions are handed out at random within the list, not in order, so an index
-    says nothing about when or to whom a license was issued (the spec's privacy advice)."""
+# A list is closed (new licenses go to the next sequence) once this full: random positions
+# then still mostly hit a free entry at the first try, and a list keeps enough entries set
+# and unset that one entry hides among many (the spec's herd privacy).
+STATUS_LIST_FILL_LIMIT = StatusList.SIZE * 3 // 4
+
+
+def _status_lists_open(issuer: Organization, sequence: int) -> StatusList:
+    """Both lists (revocation, suspension) of a sequence, created if missing; concurrent
+    callers get the same rows."""
     for purpose in StatusList.Purpose.values:
         StatusList.objects.get_or_create(
-            issuer=issuer, purpose=purpose, sequence=1, defaults={"bits": _empty_bits()}
+            issuer=issuer, purpose=purpose, sequence=sequence, defaults={"bits": _empty_bits()}
         )
-    current = (
-        StatusList.objects.select_for_update()
-        .filter(issuer=issuer, purpose=StatusList.Purpose.REVOCATION)
-        .order_by("-sequence")
-        .first()
-    )
-    if current.next_index >= StatusList.SIZE:
-        sequence = current.sequence + 1
-        for purpose in StatusList.Purpose.values:
-            StatusList.objects.create(
-                issuer=issuer, purpose=purpose, sequence=sequence, bits=_empty_bits()
-            )
-        current = StatusList.objects.select_for_update().get(
+    return (
+        StatusList.objects.filter(
             issuer=issuer, purpose=StatusList.Purpose.REVOCATION, sequence=sequence
         )
-    taken = (
-        set(
-            License.objects.filter(issuer=issuer, status_sequence=current.sequence).values_list(
-                "status_index", flat=True
-            )
-        )
-        if current.next_index > StatusList.SIZE // 2
-        else None
+        .only("pk", "sequence", "next_index")
+        .get()
     )
-    while True:
+
+
+def _status_position_allocate(issuer: Organization) -> tuple[int, int]:
+    """(sequence, index) for a new license: a random free entry of the issuer's current
+    lists. Random, not in order, so that an index says nothing about when or to whom a
+    license was issued (the spec's privacy advice).
+
+    No lock is taken: concurrent issues of one department would otherwise queue behind each
+    other's whole transaction. Two of them picking the same entry at the same moment is left
+    to the unique constraint (the caller retries, see _license_create). The list's fill is
+    counted only when a random pick hits a taken entry, which is rare until the list fills
+    up; `next_index` keeps the last count."""
+    current = (
+        StatusList.objects.filter(issuer=issuer, purpose=StatusList.Purpose.REVOCATION)
+        .order_by("-sequence")
+        .only("pk", "sequence", "next_index")
+        .first()
+    )
+    if current is None:
+        current = _status_lists_open(issuer, 1)
+    elif current.next_index >= STATUS_LIST_FILL_LIMIT:
+        current = _status_lists_open(issuer, current.sequence + 1)
+    taken = License.objects.filter(issuer=issuer, status_sequence=current.sequence)
+    for attempt in range(64):
         index = secrets.randbelow(StatusList.SIZE)
-        if taken is not None:
-            if index not in taken:
-                break
-        elif not License.objects.filter(
-            issuer=issuer, status_sequence=current.sequence, status_index=index
-        ).exists():
-            break
-    StatusList.objects.filter(pk=current.pk).update(next_index=current.next_index + 1)
-    return current.sequence, index
+        if not taken.filter(status_index=index).exists():
+            return current.sequence, index
+        if attempt == 0:
+            used = taken.count()
+            StatusList.objects.filter(pk=current.pk).update(next_index=used)
+            if used >= STATUS_LIST_FILL_LIMIT:
+                current = _status_lists_open(issuer, current.sequence + 1)
+                taken = License.objects.filter(issuer=issuer, status_sequence=current.sequence)
+    raise ValidationFailed("证照状态列表繁忙，请重试", code="license_status_busy")
 
 
 def _holder_name(holder_kind: str, holder_key: str) -> str:
+    """The holder's name from the registries. The number's own checks (slower than the
+    lookup) only run when the registries do not know it, to say precisely what is wrong."""
     if holder_kind == HolderKind.PERSON:
-        resident_id_validate(holder_key)
         person = person_brief(id_number=holder_key)
         if person is None:
+            resident_id_validate(holder_key)
             raise ValidationFailed(
                 "自然人基础库中没有该持证人",
                 code="license_holder_unknown",
@@ -137,9 +199,9 @@ def _holder_name(holder_kind: str, holder_key: str) -> str:
             )
         return person.name
     if holder_kind == HolderKind.ENTITY:
-        uscc_validate(holder_key)
         entity = entity_brief(uscc=holder_key)
         if entity is None:
+            uscc_validate(holder_key)
             raise ValidationFailed(
                 "法人基础库中没有该持证主体",
                 code="license_holder_unknown",
@@ -243,7 +305,15 @@ def _valid_until(license_type: LicenseType, valid_from: dt.date) -> dt.date | No
     return end - dt.timedelta(days=1)
 
 
-@transaction.atomic
+def source_for(principal: Principal) -> str:
+    """How a license made by this principal came to be (staff page, department system)."""
+    if principal.kind == "machine":
+        return License.Source.API
+    if principal.kind == "staff":
+        return License.Source.STAFF
+    return License.Source.CASE
+
+
 def license_issue(
     *,
     principal: Principal,
@@ -258,20 +328,21 @@ def license_issue(
     source_reference: str = "",
     replaces: License | None = None,
 ) -> License:
-    """Issue and sign a license, raise `licenses.license.issued`. One transaction."""
+    """Issue and sign a license, raise `licenses.license.issued`. One transaction; a refusal
+    is audited (and kept even though nothing is issued)."""
     license_type = LicenseType.objects.filter(code=type_code, is_active=True).first()
     if license_type is None:
         raise NotFound("证照类型不存在或已停用", code="license_type_unknown")
     issuer = Organization.objects.filter(pk=issuer_id, is_active=True).first()
-    if issuer is None:
+    if issuer is None and principal.kind in SYSTEM_KINDS:
         raise NotFound("颁发单位不存在", code="license_issuer_unknown")
-    if not may_issue(principal, issuer):
+    if issuer is None or not may_issue(principal, issuer):
         _audit(
             principal,
             "licenses.license.issue",
             outcome="denied",
             object_id=type_code,
-            detail={"issuer": issuer.code},
+            detail={"issuer": issuer.code if issuer else ""},
         )
         raise PermissionDenied("只有颁发单位的制证人员或其系统可以签发该证照")
     if license_type.issuing_function and issuer.function != license_type.issuing_function:
@@ -286,32 +357,91 @@ def license_issue(
         )
     holder_name = _holder_name(holder_kind, holder_key)
     clean = license_data_validate(license_type, data)
-    now = timezone.now()
     valid_from = valid_from or timezone.localdate()
     valid_until = valid_until or _valid_until(license_type, valid_from)
     if valid_until is not None and valid_until < valid_from:
-        raise ValidationFailed("有效期至不能早于有效期起", code="license_validity_invalid")
-    key_id = _issuer_signing_key(issuer)
-    algorithm = crypto.public_keys(purpose=KEY_PURPOSE, owner=issuer_key_owner(issuer))
-    algorithm = next(k.algorithm for k in algorithm if k.key_id == key_id)
+        raise ValidationFailed(
+            "有效期至不能早于有效期起",
+            code="license_validity_invalid",
+            fields={"valid_until": ["不能早于有效期起"]},
+        )
+    with transaction.atomic(), audit_batch():
+        license = _license_create(
+            license_type=license_type,
+            issuer=issuer,
+            holder_kind=holder_kind,
+            holder_key=holder_key,
+            holder_name=holder_name,
+            data=clean,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            source=source,
+            source_reference=source_reference,
+            replaces=replaces,
+        )
+        _issued(principal, license)
+    return license
+
+
+def _issued(principal: Principal, license: License) -> None:
+    """The issue's audit entry and event (also for renewals and replacements)."""
+    _audit(
+        principal,
+        "licenses.license.issue",
+        license,
+        detail={
+            "type": license.license_type.code,
+            "source": license.source,
+            "reference": license.source_reference,
+            "replaces": license.replaces.address if license.replaces_id else "",
+        },
+    )
+    event_publish(
+        topic="licenses.license.issued",
+        payload={
+            "address": license.address,
+            "license_type": license.license_type.code,
+            "holder_kind": license.holder_kind,
+            "holder_key": license.holder_key,
+            "issuer_code": license.issuer.code,
+            "source": license.source,
+            "source_reference": license.source_reference,
+            "replaces": license.replaces.address if license.replaces_id else "",
+        },
+    )
+
+
+def _license_signed(
+    *,
+    license_type: LicenseType,
+    issuer: Organization,
+    holder_kind: str,
+    holder_key: str,
+    holder_name: str,
+    data: dict[str, Any],
+    valid_from: dt.date,
+    valid_until: dt.date | None,
+    source: str,
+    source_reference: str,
+    replaces: License | None,
+) -> License:
+    """An unsaved license with its number, status position and signature."""
+    key_id, algorithm = issuer_signer(issuer)
     sequence, index = _status_position_allocate(issuer)
-    for _attempt in range(5):
-        number = license_number_new(license_type, valid_from)
-        address = f"{issuer.code}-{license_type.code}-{number}"
-        if not License.objects.filter(address=address).exists():
-            break
+    # 10 random digits per year: a clash is left to the unique constraint.
+    number = license_number_new(license_type, valid_from)
     license = License(
-        address=address,
+        address=f"{issuer.code}-{license_type.code}-{number}",
         license_type=license_type,
         number=number,
         issuer=issuer,
         holder_kind=holder_kind,
         holder_key=holder_key,
         holder_name=holder_name,
-        data=clean,
+        data=data,
         valid_from=valid_from,
         valid_until=valid_until,
-        issued_at=now.replace(microsecond=0),
+        issued_at=timezone.now().replace(microsecond=0),
         key_id=key_id,
         algorithm=algorithm,
         status_sequence=sequence,
@@ -320,32 +450,55 @@ def license_issue(
         source_reference=source_reference[:80],
         replaces=replaces,
     )
-    document = license_document(license)
-    license.signed_payload = canonical_text(document)
-    license.signature = base64.b64encode(
-        crypto.sign(key_id=key_id, data=canonical_bytes(document))
-    ).decode()
-    try:
-        with transaction.atomic():
-            license.save()
-    except IntegrityError:
-        raise ValidationFailed("证照编号冲突，请重试", code="license_number_conflict") from None
-    _audit(
-        principal,
-        "licenses.license.issue",
-        license,
-        detail={"type": license_type.code, "source": source, "reference": source_reference},
-    )
-    event_publish(
-        topic="licenses.license.issued",
-        payload={
-            "address": license.address,
-            "license_type": license_type.code,
-            "holder_kind": holder_kind,
-            "holder_key": holder_key,
-            "issuer_code": issuer.code,
-            "source": source,
-            "source_reference": source_reference,
-        },
-    )
+    payload = canonical_bytes(license_document(license))
+    signed_key_id, signed_algorithm, signature = issuer_sign(issuer, payload)
+    if signed_key_id != key_id:  # the key was rotated meanwhile: the document names the key
+        license.key_id, license.algorithm = signed_key_id, signed_algorithm
+        payload = canonical_bytes(license_document(license))
+        signature = crypto.sign(key_id=signed_key_id, data=payload)
+    license.signed_payload = payload.decode("utf-8")
+    license.signature = base64.b64encode(signature).decode()
+    return license
+
+
+def _license_create(
+    *,
+    license_type: LicenseType,
+    issuer: Organization,
+    holder_kind: str,
+    holder_key: str,
+    holder_name: str,
+    data: dict[str, Any],
+    valid_from: dt.date,
+    valid_until: dt.date | None,
+    source: str,
+    source_reference: str = "",
+    replaces: License | None = None,
+) -> License:
+    """Number, status position, signature and row of an already checked license. Call
+    inside the caller's transaction (after its permission checks); no audit, no event."""
+    for attempt in range(3):
+        license = _license_signed(
+            license_type=license_type,
+            issuer=issuer,
+            holder_kind=holder_kind,
+            holder_key=holder_key,
+            holder_name=holder_name,
+            data=data,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            source=source,
+            source_reference=source_reference,
+            replaces=replaces,
+        )
+        try:
+            with transaction.atomic():
+                license.save(force_insert=True)
+            break
+        except IntegrityError:
+            # another issue took the same status entry (or number) a moment ago: new ones
+            if attempt == 2:
+                raise ValidationFailed(
+                    "证照编号冲突，请重试", code="license_number_conflict"
+                ) from None
     return license
