@@ -94,6 +94,9 @@ class ServiceItemVersion(models.Model):
     result_license_type = models.CharField(
         "结果证照类型代码", max_length=40, blank=True, default=""
     )
+    # False where the result names someone other than the applicant (a newborn's birth
+    # certificate, a death certificate): the department issues it by hand.
+    result_for_applicant = models.BooleanField("结果证照颁发给申请人", default=True)
     # local fields (constants.LOCAL_FIELDS)
     implementing_body = models.CharField("实施主体", max_length=200, blank=True, default="")
     place = models.CharField("办理地点", max_length=300, blank=True, default="")

@@ -84,6 +84,7 @@ class ItemGuideOut(Schema):
     enterprise_stage_labels: list[str]
     result_name: str
     result_license_type: str
+    result_for_applicant: bool = True
     implementing_body: str
     place: str
     office_hours: str

@@ -88,6 +88,7 @@ VERSION_FIELDS: tuple[str, ...] = (
     "enterprise_stages",
     "result_name",
     "result_license_type",
+    "result_for_applicant",
     "implementing_body",
     "place",
     "office_hours",
@@ -411,6 +412,7 @@ class ItemGuide:
     result_name: str
     result_license_type: str
     result_license_name: str
+    result_for_applicant: bool
     implementing_body: str
     place: str
     office_hours: str
@@ -489,6 +491,7 @@ def guide_of(item: ServiceItem, version: ServiceItemVersion) -> ItemGuide:
         result_name=v.result_name,
         result_license_type=v.result_license_type,
         result_license_name=LICENSE_TYPE_NAMES.get(v.result_license_type, v.result_license_type),
+        result_for_applicant=v.result_for_applicant,
         implementing_body=v.implementing_body or item.organization.name,
         place=v.place,
         office_hours=v.office_hours,

@@ -73,6 +73,13 @@ def _issuer(application: Application, function: str):
     return None
 
 
+def _sources(field: dict[str, Any]) -> list[str]:
+    """A field's source hints: one string, or alternatives tried in order (items name the
+    same fact differently, e.g. form.business_premises or form.business_address)."""
+    source = field.get("source") or ""
+    return [s for s in source if s] if isinstance(source, list) else [source]
+
+
 def _face_data(application: Application, fields: list[dict[str, Any]]) -> tuple[dict, list[str]]:
     """(face data, labels of the required fields the case cannot fill)."""
     holder_key = (
@@ -83,9 +90,9 @@ def _face_data(application: Application, fields: list[dict[str, Any]]) -> tuple[
     name_source = "entity.name" if application.applicant_kind == "entity" else "person.name"
     registry_sources: dict[str, str] = {"__holder_name": name_source}
     for field in fields:
-        source = field.get("source") or ""
-        if source in PERSON_SOURCES or source in ENTITY_SOURCES:
-            registry_sources[field["key"]] = source
+        for source in _sources(field):
+            if source in PERSON_SOURCES or source in ENTITY_SOURCES:
+                registry_sources.setdefault(field["key"], source)
     registry = prefill_values(
         principal=SYSTEM,
         subject=PrefillSubject(
@@ -99,20 +106,25 @@ def _face_data(application: Application, fields: list[dict[str, Any]]) -> tuple[
     data: dict[str, Any] = {}
     missing: list[str] = []
     for field in fields:
-        key, source = field["key"], field.get("source") or ""
+        key = field["key"]
         value: Any = None
-        if source == "holder.name":
-            value = registry.get("__holder_name") or application.applicant_name
-        elif source == "holder.key":
-            value = holder_key
-        elif source.startswith("form."):
-            value = (application.form_data or {}).get(source[5:])
-        elif source == "case.number":
-            value = application.number
-        elif source == "case.decided_on":
-            value = decided_on.isoformat()
-        elif key in registry_sources:
-            value = registry.get(key)
+        for source in _sources(field):
+            if source == "holder.name":
+                value = registry.get("__holder_name") or application.applicant_name
+            elif source == "holder.key":
+                value = holder_key
+            elif source.startswith("form."):
+                value = (application.form_data or {}).get(source[5:])
+            elif source == "case.number":
+                value = application.number
+            elif source == "case.decided_on":
+                value = decided_on.isoformat()
+            elif source == "case.region_name":
+                value = application.handling_region.name
+            elif source == registry_sources.get(key):
+                value = registry.get(key)
+            if value not in (None, ""):
+                break
         if value is None or value == "":
             if field.get("required"):
                 missing.append(field.get("label") or key)
@@ -139,7 +151,7 @@ def case_license_issue(*, number: str):
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(of=("self",))
-            .select_related("item_version", "handling_organization")
+            .select_related("item_version", "handling_organization", "handling_region")
             .filter(number=number)
             .first()
         )
@@ -147,6 +159,14 @@ def case_license_issue(*, number: str):
             return None
         code = application.item_version.result_license_type
         if not code:
+            return None
+        if not application.item_version.result_for_applicant:
+            if not CaseEvent.objects.filter(application=application, kind=PENDING_KIND).exists():
+                _gap(
+                    application,
+                    reason="持证人不是申请人本人，由颁发部门核实后制证",
+                    detail={"license_type": code},
+                )
             return None
         for license in licenses_of_case(reference=number):
             if license.license_type.code == code:

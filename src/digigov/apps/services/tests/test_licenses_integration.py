@@ -284,6 +284,44 @@ def test_a_required_field_the_case_cannot_fill_is_left_to_staff(
     assert CaseEvent.objects.filter(application=application, kind="license_pending").count() == 1
 
 
+def test_a_fields_source_alternatives_are_tried_in_order(
+    world, citizen, django_capture_on_commit_callbacks
+):
+    """Items name the same fact differently: the first alternative with a value wins."""
+    fields = [
+        *RESULT_FIELDS,
+        {"key": "premises", "label": "场所", "type": "string", "required": True,
+         "source": ["form.premises", "form.note", "holder.name"]},
+        {"key": "region", "label": "所在城市", "type": "string", "required": True,
+         "source": ["form.city", "case.region_name"]},
+    ]  # fmt: skip
+    type_make("TESTA", name="多来源证", issuing_function="scjg", fields=fields)
+    item = _item("TEST-LIC-ALT", result_license_type="TESTA")
+    with django_capture_on_commit_callbacks(execute=True):
+        with_note = _apply(citizen, item, note="天河路1号")
+        without = _apply(citizen, item)
+    first = License.objects.get(source_reference=with_note.number)
+    second = License.objects.get(source_reference=without.number)
+    assert (first.data["premises"], first.data["region"]) == ("天河路1号", "广州市")
+    assert second.data["premises"] == second.holder_name
+
+
+def test_a_result_naming_someone_else_is_left_to_the_department(
+    world, citizen, django_capture_on_commit_callbacks
+):
+    """A newborn's certificate is not the applicant's: never issued to the parent."""
+    item = _item("TEST-LIC-CHILD", result_license_type="TESTR", result_for_applicant=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        application = _apply(citizen, item)
+    application.refresh_from_db()
+    assert application.status == "approved"
+    assert not License.objects.exists()
+    gap = CaseEvent.objects.get(application=application, kind="license_pending")
+    assert "持证人不是申请人" in gap.label
+    on_application_approved(Event.objects.get(topic="services.application.approved").payload)
+    assert CaseEvent.objects.filter(application=application, kind="license_pending").count() == 1
+
+
 def test_an_unknown_type_or_missing_issuer_is_a_gap_too(
     world, citizen, django_capture_on_commit_callbacks
 ):

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
 
 class LicenseFieldOut(Schema):
@@ -15,12 +16,20 @@ class LicenseFieldOut(Schema):
     type: str = Field(..., description="string | date | number | enum | boolean")
     required: bool = False
     choices: list[str] = []
-    source: str = Field(
-        "",
-        description="制证时的取值来源：holder.name、holder.key、person.gender、person.birth_date、"
-        "entity.legal_rep_name、entity.entity_type、form.<办件表单字段>、case.number、"
-        "case.decided_on；空表示由制证人员填写",
+    source: list[str] = Field(
+        [],
+        description="制证时的取值来源，依次尝试：holder.name、holder.key、person.gender、"
+        "person.birth_date、entity.legal_rep_name、entity.entity_type、form.<办件表单字段>、"
+        "case.number、case.decided_on、case.region_name；空表示由制证人员填写",
     )
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source_list(cls, value):
+        # the catalog writes one hint as a string, alternatives as a list
+        if isinstance(value, str):
+            return [value] if value else []
+        return value
 
 
 class LicenseTypeOut(Schema):

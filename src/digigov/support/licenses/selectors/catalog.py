@@ -104,10 +104,13 @@ def license_data_prefill(
     form = form or {}
     data: dict[str, Any] = {}
     for field in license_type.fields:
-        source = field.get("source", "")
-        value = form.get(source[5:]) if source.startswith("form.") else known.get(source)
-        if value not in (None, ""):
-            data[field["key"]] = value
+        source = field.get("source") or ""
+        # one hint, or alternatives in order (items name the same fact differently)
+        for hint in source if isinstance(source, list) else [source]:
+            value = form.get(hint[5:]) if hint.startswith("form.") else known.get(hint)
+            if value not in (None, ""):
+                data[field["key"]] = value
+                break
     return data
 
 

@@ -29,6 +29,7 @@ SOURCES = frozenset(
         "entity.entity_type",
         "case.number",
         "case.decided_on",
+        "case.region_name",
     }
 )
 _FUNCTIONS = frozenset(function for function, _, _ in DEPARTMENTS)
@@ -52,9 +53,12 @@ def _type_check(row: dict[str, Any]) -> list[str]:
             problems.append(f"{code}.{key}: 字段类型 {field.get('type')} 无效")
         if field.get("type") == "enum" and not field.get("choices"):
             problems.append(f"{code}.{key}: 枚举字段缺少可选值")
-        source = field.get("source", "")
-        if source and source not in SOURCES and not source.startswith("form."):
-            problems.append(f"{code}.{key}: 取值来源 {source} 无效")
+        source = field.get("source") or ""
+        for hint in source if isinstance(source, list) else [source]:
+            if not isinstance(hint, str) or (
+                hint and hint not in SOURCES and not hint.startswith("form.")
+            ):
+                problems.append(f"{code}.{key}: 取值来源 {hint} 无效")
     for key in (row.get("template") or {}).get("rows", []):
         if key not in keys:
             problems.append(f"{code}: 版式行 {key} 不是字段")

@@ -49,7 +49,13 @@ def test_the_data_file_holds_the_common_types_with_their_departments():
     assert {row["issuing_function"] for row in rows.values()} <= functions
     for row in rows.values():
         assert row["fields"] and row["template"]["title"] and row["template"]["rows"]
-        sources = {field["source"] for field in row["fields"]}
+        sources = {
+            hint
+            for field in row["fields"]
+            for hint in (
+                field["source"] if isinstance(field["source"], list) else [field["source"]]
+            )
+        }
         assert "holder.name" in sources and "holder.key" in sources, row["code"]
 
 
