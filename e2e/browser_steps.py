@@ -72,3 +72,14 @@ def login(page, base_url: str, *, username: str, password: str, next_path: str =
     page.get_by_label(re.compile(r"^密码")).fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="登录", exact=True).click()
+
+
+def staff_login(page, base_url: str, *, username: str, password: str, code: str, next_path: str):
+    """A civil servant signs in: password, then the authenticator code (staff pages need
+    the second factor), landing on `next_path`."""
+    login(page, base_url, username=username, password=password, next_path=next_path)
+    assert "/login/otp/" in page.url, page.url
+    page.get_by_label("动态验证码").fill(code)
+    with page.expect_navigation():
+        page.get_by_role("button", name="验证").click()
+    assert page.url == f"{base_url}{next_path}", page.url

@@ -38,3 +38,19 @@ def test_domain_module_imports_no_web_layer(path):
         if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
     }
     assert not bad, f"{path.relative_to(SRC)} imports {sorted(bad)}"
+
+
+TEMPLATES = sorted(SRC.rglob("templates/**/*.html"))
+
+
+def test_template_comments_stay_on_one_line():
+    """Django's {# #} comment ends at the line's end: a two-line one is printed on the page."""
+    import re
+
+    spread = [
+        str(path.relative_to(SRC))
+        for path in TEMPLATES
+        if any("\n" in body for body in re.findall(r"\{#(.*?)#\}", path.read_text("utf-8"), re.S))
+    ]
+    assert len(TEMPLATES) > 50
+    assert not spread, f"multi-line {{# #}} comments (use {{% comment %}}): {spread}"

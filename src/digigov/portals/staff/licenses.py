@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from digigov.kernel.errors import DomainError, NotFound, PermissionDenied, Unauthenticated
+from digigov.kernel.ids import mask_id_number
 from digigov.kernel.principals import request_principal
 from digigov.support.licenses.selectors.catalog import (
     issuable_types,
@@ -190,6 +191,14 @@ def license_new(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/licenses/new.html", context, status=422 if problem else 200)
 
 
+def _shown(value, *, reveal: bool):
+    """A face value as the page shows it: ID numbers and USCCs masked unless revealed."""
+    text = str(value)
+    if not reveal and len(text) == 18 and text[:17].isalnum() and any(c.isdigit() for c in text):
+        return mask_id_number(text)
+    return value
+
+
 @require_safe
 @staff_required
 def license_detail(request: HttpRequest, address: str) -> HttpResponse:
@@ -203,8 +212,13 @@ def license_detail(request: HttpRequest, address: str) -> HttpResponse:
         messages.error(request, "证照不存在。")
         return redirect("staff:licenses")
     license = detail.license
+    # Masked by default; "显示完整信息" shows the ID numbers (the read itself is audited).
+    reveal = request.GET.get("reveal") == "1"
     face = [
-        {"label": field.get("label", field["key"]), "value": license.data.get(field["key"], "")}
+        {
+            "label": field.get("label", field["key"]),
+            "value": _shown(license.data.get(field["key"], ""), reveal=reveal),
+        }
         for field in detail.type_fields
     ]
     context = {
@@ -214,6 +228,8 @@ def license_detail(request: HttpRequest, address: str) -> HttpResponse:
         "license": license,
         "detail": detail,
         "face": face,
+        "holder_key": license.holder_key if reveal else mask_id_number(license.holder_key),
+        "reveal": reveal,
         "history": history,
         "actions": ACTIONS,
         "today": dt.date.today().isoformat(),

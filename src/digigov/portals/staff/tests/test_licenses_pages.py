@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from digigov.data.registries.selectors import person_brief
 from digigov.kernel.audit.models import AuditEntry
+from digigov.kernel.ids import mask_id_number
 from digigov.support.identity import testing as identity_testing
 from digigov.support.licenses.models import License
 from digigov.support.licenses.services.issuance import license_issue
@@ -153,7 +154,10 @@ def test_detail_and_status_actions(world, client):
     license = _issue(world)
     _clerk(client)
     page = client.get(f"/staff/licenses/{license.address}/").content.decode()
-    assert license.holder_key in page  # in full on the audited detail page
+    assert license.holder_key not in page  # masked by default, even on the detail page
+    assert mask_id_number(license.holder_key) in page
+    revealed = client.get(f"/staff/licenses/{license.address}/", {"reveal": "1"})
+    assert license.holder_key in revealed.content.decode()  # on request; the read is audited
     assert "签发" in page and 'data-testid="license-history"' in page
     assert AuditEntry.objects.filter(
         action="licenses.license.read", object_id=license.address
