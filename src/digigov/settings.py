@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "digigov.kernel.workdays",
     # data
     "digigov.data.registries",
+    "digigov.data.catalog",
+    "digigov.data.sharing",
+    "digigov.data.quality",
     # support
     "digigov.support.identity",
     "digigov.support.licenses",

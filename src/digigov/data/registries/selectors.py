@@ -530,3 +530,106 @@ def entity_brief(*, uscc: str) -> EntityBrief | None:
         entity_type=entity.entity_type,
         is_operating=entity.is_operating,
     )
+
+
+# --- raw records for the data center's exchange and quality checks ---------------------------
+# No principal and no masking: the calling data-center service checks the grant, masks by
+# the catalog's rules and writes the exchange log or quality report. Never call these from a
+# view or an API.
+
+PERSON_RECORD_FIELDS: dict[str, str] = {
+    "id_number": "id_number",
+    "name": "name",
+    "gender": "gender",
+    "birth_date": "birth_date",
+    "ethnicity": "ethnicity",
+    "household_region_code": "household_region_id",
+    "residence_address": "residence_address_sealed",
+    "phone": "phone_sealed",
+}
+ENTITY_RECORD_FIELDS: dict[str, str] = {
+    "uscc": "uscc",
+    "name": "name",
+    "entity_type": "entity_type",
+    "legal_rep_name": "legal_rep_name",
+    "legal_rep_id_number": "legal_rep_id_number",
+    "registered_capital": "registered_capital",
+    "address": "address_sealed",
+    "region_code": "region_id",
+    "status": "status",
+    "established_date": "established_date",
+}
+_SEALED = {"residence_address", "phone", "address"}
+
+
+def _records(model, mapping: dict[str, str], key_column: str, fields, rows) -> list[dict]:
+    out = []
+    for values in rows:
+        record = dict(zip(fields, values[:-1], strict=True))  # the key column comes last
+        key = values[-1]
+        for name in fields:
+            value = record[name]
+            if name in _SEALED:
+                record[name] = unseal(token=value, record_key=key) if value else ""
+            elif isinstance(value, dt.date):
+                record[name] = value.isoformat()
+            elif isinstance(value, Decimal):
+                record[name] = str(value)
+        out.append(record)
+    return out
+
+
+def _record_query(kind: str, fields, filters: dict[str, str] | None):
+    model, mapping, key_column = (
+        (Person, PERSON_RECORD_FIELDS, "id_number")
+        if kind == "person"
+        else (Entity, ENTITY_RECORD_FIELDS, "uscc")
+    )
+    unknown = [f for f in fields if f not in mapping]
+    if unknown:
+        raise ValidationFailed("基础库没有这些数据项：" + "、".join(unknown), code="field_unknown")
+    query = model.objects.all()
+    for name, value in (filters or {}).items():
+        if name not in mapping or name in _SEALED:
+            raise ValidationFailed(f"不能按数据项“{name}”筛选", code="filter_invalid")
+        query = query.filter(**{mapping[name]: value})
+    columns = [mapping[f] for f in fields] + [key_column]
+    return model, mapping, key_column, query, columns
+
+
+def registry_records(
+    *,
+    kind: str,
+    fields: list[str],
+    keys: list[str] | None = None,
+    filters: dict[str, str] | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[dict]:
+    """Rows of the person or entity registry (kind "person" | "entity") as plain dicts of
+    the asked fields, sealed fields opened, ordered by key. `keys` selects by ID number/USCC."""
+    model, mapping, key_column, query, columns = _record_query(kind, fields, filters)
+    if keys is not None:
+        query = query.filter(**{f"{key_column}__in": [k.strip().upper() for k in keys]})
+    rows = query.order_by(key_column).values_list(*columns)[offset : offset + limit]
+    return _records(model, mapping, key_column, fields, rows)
+
+
+def registry_record_count(*, kind: str, filters: dict[str, str] | None = None) -> int:
+    return _record_query(kind, [], filters)[3].count()
+
+
+def registry_records_iter(*, kind: str, fields: list[str], chunk: int = 5000):
+    """Every row, in key order, in chunks (exports and quality checks over a registry)."""
+    model, mapping, key_column, query, columns = _record_query(kind, fields, None)
+    last = ""
+    while True:
+        rows = list(
+            query.filter(**{f"{key_column}__gt": last})
+            .order_by(key_column)
+            .values_list(*columns)[:chunk]
+        )
+        if not rows:
+            return
+        yield from _records(model, mapping, key_column, fields, rows)
+        last = rows[-1][-1]

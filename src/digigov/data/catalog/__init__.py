@@ -1,0 +1,1 @@
+"""数据目录: data resources with fields, classification and grading, review and publication."""

@@ -1,0 +1,1 @@
+"""Queries of the catalog, one module per area (read-only)."""
