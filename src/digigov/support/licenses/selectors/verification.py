@@ -27,6 +27,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -169,29 +170,60 @@ def address_from_text(text: str) -> str | None:
     return text if ADDRESS_PATTERN.match(text) else None
 
 
-def license_for_verification(address: str) -> License | None:
-    """One indexed query: the license with its type and issuer."""
-    return (
-        License.objects.select_related("license_type", "issuer")
-        .only(
-            "address",
-            "holder_kind",
-            "holder_name",
-            "valid_from",
-            "valid_until",
-            "status",
-            "suspended_until",
-            "signed_payload",
-            "signature",
-            "key_id",
-            "algorithm",
-            "license_type__name",
-            "issuer__code",
-            "issuer__name",
-        )
-        .filter(address=address)
-        .first()
-    )
+@dataclass(frozen=True)
+class _Named:
+    name: str
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class StoredLicense:
+    """What verification reads of a license we hold: the attributes of `License` it uses,
+    read with one query into plain values (building model instances costs more than the
+    signature check on this path)."""
+
+    pk: int
+    address: str
+    holder_kind: str
+    holder_name: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    status: str
+    suspended_until: dt.date | None
+    signed_payload: str
+    signature: str
+    key_id: str
+    algorithm: str
+    license_type: _Named
+    issuer: _Named
+
+
+_STORED_COLUMNS = (
+    "pk",
+    "address",
+    "holder_kind",
+    "holder_name",
+    "valid_from",
+    "valid_until",
+    "status",
+    "suspended_until",
+    "signed_payload",
+    "signature",
+    "key_id",
+    "algorithm",
+    "license_type__name",
+    "issuer__name",
+    "issuer__code",
+)
+
+
+def license_for_verification(address: str) -> StoredLicense | None:
+    """One indexed query: the license with its type's and issuer's names."""
+    row = License.objects.filter(address=address).values_list(*_STORED_COLUMNS).first()
+    if row is None:
+        return None
+    *values, type_name, issuer_name, issuer_code = row
+    return StoredLicense(*values, _Named(type_name), _Named(issuer_name, issuer_code))
 
 
 def _masked_holder(holder_kind: str, name: str) -> str:
@@ -310,15 +342,25 @@ def _status_result(
     return replace(base, outcome=status, message=message, suspended_until=suspended_until)
 
 
+@lru_cache(maxsize=4096)
+def _stored_signature_check(signed_payload: str, signature: str) -> VerificationResult:
+    """signature_check of a stored document, remembered: the answer depends only on these
+    two strings and the published key they name (published keys are never withdrawn, only
+    retired, and retired keys still verify), so a license checked again — a QR scanned at
+    every counter — costs a dictionary lookup instead of a parse, a canonicalisation and an
+    SM2 verification. A row changed in the database is a different key here."""
+    try:
+        document = document_parse(signed_payload)
+    except ValueError:
+        document = None
+    return signature_check(document, signature, source="address")
+
+
 def verify_stored(license: License, *, today: dt.date | None = None) -> VerificationResult:
     """A license we hold, found by its address: its stored signed document is checked
     against the published key too (a row changed in the database reads as tampered)."""
     today = today or timezone.localdate()
-    try:
-        document = document_parse(license.signed_payload)
-    except ValueError:
-        document = None
-    base = signature_check(document, license.signature, source="address")
+    base = _stored_signature_check(license.signed_payload, license.signature)
     if base.outcome != VALID or base.address != license.address:
         return result_refused(
             TAMPERED,
