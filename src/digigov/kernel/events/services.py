@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 def event_publish(*, topic: str, payload: dict) -> Event:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_publish() must be called inside the writer's transaction")
+    if not handlers_for(topic):
+        # Nobody subscribes (handlers register at start-up, the same in every process): the
+        # event is kept for the record, already complete, and costs no delivery transaction.
+        return Event.objects.create(topic=topic, payload=payload, completed_at=timezone.now())
     event = Event.objects.create(topic=topic, payload=payload)
     if getattr(settings, "DIGIGOV_EVENTS_INLINE", True):
         transaction.on_commit(lambda: event_deliver(event_id=event.pk), robust=True)

@@ -119,11 +119,22 @@ def test_handler_writes_roll_back_with_its_failure(subscribe):
 
 
 def test_event_without_handlers_completes(subscribe):
-    with transaction.atomic():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # kept for the record, complete at once: no delivery transaction after the commit
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
         event = event_publish(topic="test.nobody-listens", payload={})
+    statements = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].split(" ", 1)[0] in ("INSERT", "SELECT", "UPDATE", "DELETE")
+    ]
+    assert len(statements) == 1 and statements[0].startswith("INSERT")
 
     event.refresh_from_db()
     assert event.completed_at is not None
+    assert not Delivery.objects.filter(event=event).exists()
 
 
 def test_handler_may_publish_a_follow_up_event(subscribe):
