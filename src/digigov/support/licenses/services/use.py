@@ -36,6 +36,7 @@ from digigov.kernel.errors import (
 from digigov.kernel.events.services import event_publish
 from digigov.kernel.ids import mask_name, resident_id_validate, uscc_validate
 from digigov.kernel.principals import Principal
+from digigov.support.seals.services.sealing import pdf_seal_official
 
 from ..canonical import document_parse
 from ..models import Authorization, HolderKind, License, LicenseType, LicenseUse
@@ -262,7 +263,16 @@ def license_download(
         raise ValidationFailed("下载格式只能是 json 或 pdf", code="licenses/download_format")
     license = wallet_license_get(principal=principal, address=address, uscc=uscc)
     if file_format == "pdf":
-        download = Download(f"{license.address}.pdf", "application/pdf", license_pdf(license))
+        content = license_pdf(license)
+        # 免用实物印章: the issuer's official seal signs the PDF (PAdES) when it has one;
+        # the embedded signed JSON verifies the license either way.
+        sealed = pdf_seal_official(
+            organization_id=license.issuer_id,
+            pdf=content,
+            reason=f"电子证照：{license.license_type.name}",
+            file_name=f"{license.address}.pdf",
+        )
+        download = Download(f"{license.address}.pdf", "application/pdf", sealed or content)
     else:
         body = json.dumps(license_envelope(license), ensure_ascii=False, indent=2)
         download = Download(f"{license.address}.json", "application/json", body.encode("utf-8"))

@@ -47,6 +47,8 @@ def may_use(principal: Principal, seal: Seal) -> bool:
         return principal.has_perm(USE) and principal.organization_id == seal.organization_id
     if principal.kind == "machine":
         return principal.has_scope(USE_SCOPE) and principal.organization_id == seal.organization_id
+    if principal.kind == "system":  # pdf_seal_official: the platform acting for the department
+        return principal.organization_id == seal.organization_id
     return False
 
 
@@ -275,3 +277,28 @@ def _der_length(length: int) -> bytes:
         return bytes([length])
     body = length.to_bytes((length.bit_length() + 7) // 8, "big")
     return bytes([0x80 | len(body)]) + body
+
+
+def pdf_seal_official(
+    *, organization_id: int, pdf: bytes, reason: str, file_name: str = "document.pdf"
+) -> bytes | None:
+    """For the platform's own documents of a department (a license it issued, downloaded by
+    its holder): seal with the department's active official seal (单位公章), acting as the
+    department's system. None when the department has no active official seal, so the
+    caller serves the document unsealed rather than failing."""
+    seal_id = (
+        Seal.objects.filter(
+            organization_id=organization_id,
+            kind=SealKind.OFFICIAL,
+            status=SealStatus.ACTIVE,
+            valid_until__gt=timezone.now(),
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if seal_id is None:
+        return None
+    system = Principal(
+        kind="system", id="document-sealing", label="平台制发文书", organization_id=organization_id
+    )
+    return pdf_seal(principal=system, seal_id=seal_id, pdf=pdf, reason=reason, file_name=file_name)
