@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.crypto.base import CryptoError
+from digigov.kernel.principals import Principal
 
 from .models import AuditCheckpoint, AuditEntry
 
@@ -136,6 +137,28 @@ def audit_record(
     else:
         _append([entry])
     return entry
+
+
+def audit_as(
+    principal: Principal,
+    *,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    outcome: str = AuditEntry.Outcome.SUCCESS,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """audit_record for what a principal did: its actor, acting-for and address filled in."""
+    return audit_record(
+        actor=principal.actor,
+        acting_for=principal.acting_for,
+        source_address=principal.source_address,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        detail=detail,
+    )
 
 
 @transaction.atomic

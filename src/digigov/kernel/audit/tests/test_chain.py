@@ -131,3 +131,19 @@ def test_verify_empty_chain():
 
     assert report.is_intact
     assert report.checked == 0
+
+
+def test_audit_as_records_the_principals_actor_and_address():
+    from digigov.kernel.audit.services import audit_as
+    from digigov.kernel.principals import Principal
+
+    who = Principal(kind="staff", id="12", acting_for="person:1", source_address="10.0.0.9")
+    audit_as(who, action="test.act", object_type="test.thing", object_id="7", detail={"a": 1})
+    entry = AuditEntry.objects.get(action="test.act")
+    assert (entry.actor, entry.acting_for, entry.source_address) == (
+        "staff:12",
+        "person:1",
+        "10.0.0.9",
+    )
+    assert (entry.object_type, entry.object_id, entry.detail) == ("test.thing", "7", {"a": 1})
+    assert audit_verify().is_intact

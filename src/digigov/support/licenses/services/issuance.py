@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from digigov.data.registries.selectors import entity_brief, person_brief
-from digigov.kernel.audit.services import audit_batch, audit_record
+from digigov.kernel.audit.services import audit_as, audit_batch
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.crypto.base import CryptoError
 from digigov.kernel.errors import NotFound, PermissionDenied, ValidationFailed
@@ -101,15 +101,13 @@ def _audit(
     object_id: str = "",
     detail: dict[str, Any] | None = None,
 ) -> None:
-    audit_record(
-        actor=principal.actor,
-        acting_for=principal.acting_for,
-        source_address=principal.source_address,
+    audit_as(
+        principal,
         action=action,
         object_type="licenses.license",
         object_id=license.address if license is not None else object_id,
         outcome=outcome,
-        detail=detail or {},
+        detail=detail,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from digigov.kernel.audit.services import audit_record
+from digigov.kernel.audit.services import audit_as
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.errors import (
     Conflict,
@@ -56,23 +56,36 @@ def audit(
     *,
     outcome: str = "success",
     detail: dict[str, Any] | None = None,
+    object_type: str = "seals.seal",
 ) -> None:
-    audit_record(
-        actor=principal.actor,
-        acting_for=principal.acting_for,
-        source_address=principal.source_address,
+    audit_as(
+        principal,
         action=action,
-        object_type="seals.seal",
+        object_type=object_type,
         object_id=object_id,
         outcome=outcome,
-        detail=detail or {},
+        detail=detail,
     )
 
 
-def refuse(principal: Principal, action: str, object_id: str, error: DomainError) -> DomainError:
+def refuse(
+    principal: Principal,
+    action: str,
+    object_id: str,
+    error: DomainError,
+    *,
+    object_type: str = "seals.seal",
+) -> DomainError:
     """Audit a refusal (denied or failed) and hand back the error to raise."""
-    outcome = "denied" if error.status in (401, 403) else "failure"
-    audit(principal, action, object_id, outcome=outcome, detail={"code": error.code})
+    outcome = "denied" if error.status in (401, 403, 429) else "failure"
+    audit(
+        principal,
+        action,
+        object_id,
+        outcome=outcome,
+        detail={"code": error.code},
+        object_type=object_type,
+    )
     return error
 
 

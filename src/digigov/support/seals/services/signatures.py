@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from digigov.kernel.audit.selectors import audit_entries
-from digigov.kernel.audit.services import audit_record
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.errors import (
     Conflict,
@@ -32,6 +31,7 @@ from digigov.kernel.events.services import event_publish
 from digigov.kernel.principals import Principal
 
 from ..models import PersonalSignature, SignatureKey
+from .lifecycle import audit, refuse
 
 KEY_PURPOSE = "personal-signature"
 KEY_ALGORITHM = "sm2"
@@ -40,6 +40,7 @@ STEP_UP_FAILURES = 5  # within STEP_UP_WINDOW
 STEP_UP_WINDOW = dt.timedelta(minutes=15)
 DOCUMENT_TYPE = "digigov.signature/1"
 MAX_PAYLOAD_BYTES = 64 * 1024
+OBJECT_TYPE = "seals.signature"
 OBJECT_REF = re.compile(r"^[a-z][a-z0-9_.]{0,40}:[A-Za-z0-9_.\-]{1,78}$")
 
 
@@ -52,30 +53,12 @@ def canonical_bytes(document: dict[str, Any]) -> bytes:
     return rfc8785.dumps(document)
 
 
-def _audit(
-    principal: Principal,
-    action: str,
-    object_id: str,
-    *,
-    outcome: str = "success",
-    detail: dict[str, Any] | None = None,
-) -> None:
-    audit_record(
-        actor=principal.actor,
-        acting_for=principal.acting_for,
-        source_address=principal.source_address,
-        action=action,
-        object_type="seals.signature",
-        object_id=object_id,
-        outcome=outcome,
-        detail=detail or {},
-    )
+def _audit(principal: Principal, action: str, object_id: str, **more: Any) -> None:
+    audit(principal, action, object_id, object_type=OBJECT_TYPE, **more)
 
 
 def _refuse(principal: Principal, action: str, object_id: str, error: DomainError) -> DomainError:
-    outcome = "denied" if error.status in (401, 403, 429) else "failure"
-    _audit(principal, action, object_id, outcome=outcome, detail={"code": error.code})
-    return error
+    return refuse(principal, action, object_id, error, object_type=OBJECT_TYPE)
 
 
 def _citizen(principal: Principal, action: str, object_id: str = "") -> None:
