@@ -13,6 +13,27 @@ def _fresh_crypto_cache():
     services.cache_clear()
 
 
+def _process_caches_clear() -> None:
+    from digigov.data.sharing.services.exchange import exchange_caches_clear
+    from digigov.support.licenses.selectors.verification import published_key_cache_clear
+    from digigov.support.licenses.services.credentials import status_list_cache_clear
+    from digigov.support.licenses.services.issuance import signer_cache_clear
+
+    exchange_caches_clear()
+    published_key_cache_clear()
+    signer_cache_clear()
+    status_list_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Rows cached per process (resources, issuers' keys, status lists) belong to one test's
+    database: a later test must not see ids that its own database never had."""
+    _process_caches_clear()
+    yield
+    _process_caches_clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _audit_log_flushable_in_tests():
     """Transactional tests end with a flush that the append-only audit triggers refuse."""

@@ -234,6 +234,9 @@ DIGIGOV_EVENTS_INLINE = env.bool("DIGIGOV_EVENTS_INLINE", default=True)
 # Public license verification (page and API): checks per minute per caller (network address,
 # or API client); counted in the cache (per process unless a shared cache is configured).
 DIGIGOV_VERIFY_RATE_PER_MINUTE = env.int("DIGIGOV_VERIFY_RATE_PER_MINUTE", default=120)
+# Exchange API (/api/v1/exchange): calls per minute per machine client, counted in the cache
+# like the above; 0 turns the limit off.
+DIGIGOV_EXCHANGE_RATE_PER_MINUTE = env.int("DIGIGOV_EXCHANGE_RATE_PER_MINUTE", default=600)
 # The public base URL of this node (no trailing slash): ids in Verifiable Credentials, status
 # list URLs and verification links are built from it, so it must be what outsiders reach.
 DIGIGOV_PUBLIC_URL = env.str("DIGIGOV_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")

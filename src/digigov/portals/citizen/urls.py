@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bundles, cases, licenses, ratings, signatures, views
+from . import bundles, cases, data_use, licenses, ratings, signatures, views
 
 app_name = "citizen"
 urlpatterns = [
@@ -48,4 +48,5 @@ urlpatterns = [
     path("signatures/key/revoke/", signatures.key_revoke, name="signature_key_revoke"),
     path("signatures/sign/", signatures.sign_case, name="signature_sign"),
     path("signatures/<int:signature_id>/", signatures.signature_page, name="signature"),
+    path("data-use/", data_use.data_use, name="data_use"),
 ]

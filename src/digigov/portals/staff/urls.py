@@ -1,16 +1,20 @@
 from django.urls import path
 
 from . import (
+    catalog,
     commitments,
     items,
     licenses,
+    quality,
     rectifications,
     rules,
     seals,
+    sharing,
     supervision,
     tasks,
     views,
     window,
+    workspace,
 )
 
 app_name = "staff"
@@ -50,10 +54,47 @@ urlpatterns = [
     path("licenses/new/", licenses.license_new, name="license_new"),
     path("licenses/<str:address>/", licenses.license_detail, name="license"),
     path("licenses/<str:address>/<slug:action>/", licenses.license_action, name="license_action"),
+    path("catalog/", catalog.catalog_list, name="catalog"),
+    path("catalog/new/", catalog.catalog_new, name="catalog_new"),
+    path("catalog/review/", catalog.catalog_review, name="catalog_review"),
+    path("catalog/systems/", catalog.catalog_systems, name="catalog_systems"),
+    path("catalog/resources/<str:code>/", catalog.catalog_detail, name="catalog_resource"),
+    path("catalog/resources/<str:code>/edit/", catalog.catalog_edit, name="catalog_edit"),
+    path("catalog/resources/<str:code>/upload/", catalog.catalog_upload, name="catalog_upload"),
+    path(
+        "catalog/resources/<str:code>/<slug:action>/",
+        catalog.catalog_action,
+        name="catalog_action",
+    ),
+    path("quality/", quality.quality_overview, name="quality"),
+    path("quality/rules/", quality.quality_rules_pick, name="quality_rules_pick"),
+    path("quality/runs/<int:run_id>/", quality.quality_report, name="quality_report"),
+    path("quality/resources/<int:resource_id>/rules/", quality.quality_rules, name="quality_rules"),
+    path("quality/resources/<int:resource_id>/run/", quality.quality_run_now, name="quality_run"),
+    path(
+        "quality/issues/<int:issue_id>/<slug:action>/",
+        quality.quality_issue_action,
+        name="quality_issue",
+    ),
+    path("workspace/", workspace.workspace, name="workspace"),
+    path("workspace/snapshots/", workspace.workspace_snapshot, name="workspace_snapshot"),
     path("seals/", seals.seal_list, name="seals"),
     path("seals/apply/", seals.seal_apply, name="seal_apply"),
     path("seals/use/", seals.seal_use, name="seal_use"),
     path("seals/<int:seal_id>/", seals.seal_page, name="seal"),
     path("seals/<int:seal_id>/decide/", seals.seal_decide, name="seal_decide"),
     path("seals/<int:seal_id>/status/", seals.seal_status, name="seal_status"),
+    path("sharing/needs/", sharing.needs, name="sharing_needs"),
+    path("sharing/new/", sharing.request_new, name="sharing_new"),
+    path("sharing/inbox/", sharing.inbox, name="sharing_inbox"),
+    path("sharing/access/", sharing.access, name="sharing_access"),
+    path(
+        "sharing/requests/<int:request_id>/withdraw/",
+        sharing.request_withdraw,
+        name="sharing_withdraw",
+    ),
+    path(
+        "sharing/requests/<int:request_id>/decide/", sharing.request_decide, name="sharing_decide"
+    ),
+    path("sharing/grants/<int:grant_id>/revoke/", sharing.grant_revoke_view, name="sharing_revoke"),
 ]

@@ -80,6 +80,34 @@ ROLES: dict[str, list[str]] = {
         "regions.view_region",
         "organizations.view_organization",
     ],
+    "数据目录管理员": [
+        "catalog.register_resource",
+        "catalog.view_dataresource",
+        "catalog.view_sourcesystem",
+    ],
+    "数据资源审核人员": [
+        "catalog.review_resource",
+        "catalog.view_dataresource",
+        "catalog.view_sourcesystem",
+    ],
+    "数据共享申请人员": [
+        "sharing.request_data",
+        "sharing.view_sharingrequest",
+        "catalog.view_dataresource",
+    ],
+    "数据共享审批人员": [
+        "sharing.approve_request",
+        "sharing.view_sharingrequest",
+        "sharing.view_grant",
+        "catalog.view_dataresource",
+    ],
+    "数据治理人员": [
+        "quality.manage_rules",
+        "quality.handle_issue",
+    ],
+    "数据分析人员": [
+        "quality.use_workspace",
+    ],
     "系统管理员": [
         "identity.view_account",
         "identity.change_account",

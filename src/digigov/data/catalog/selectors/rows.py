@@ -19,6 +19,7 @@ from digigov.data.registries.selectors import (
 from digigov.kernel.errors import ValidationFailed
 
 from ..models import DataResource, DatasetRow
+from ..values import ValueInvalid, value_is_empty, value_parse
 
 MAX_PAGE_SIZE = 500
 
@@ -86,11 +87,16 @@ def resource_rows(
         )
         return RowPage(rows, registry_record_count(kind=kind, filters=filters), page, page_size)
     query = DatasetRow.objects.filter(resource=resource)
-    known = set(resource.fields.values_list("name", flat=True))
+    known = dict(resource.fields.values_list("name", "data_type"))
     for name, value in (filters or {}).items():
         if name not in known:
             raise ValidationFailed(f"不能按数据项“{name}”筛选", code="filter_invalid")
-        query = query.filter(**{f"data__{name}": value})
+        # compare with the stored form (integers and booleans are stored typed)
+        try:
+            wanted = None if value_is_empty(value) else value_parse(value, known[name])
+        except ValueInvalid as bad:
+            raise ValidationFailed(f"筛选值“{name}”{bad}", code="filter_invalid") from None
+        query = query.filter(**{f"data__{name}": wanted})
     data = query.order_by("row_number").values_list("data", flat=True)[offset : offset + page_size]
     return RowPage([_pick(d, fields) for d in data], query.count(), page, page_size)
 

@@ -153,6 +153,12 @@ _list_cache_lock = threading.Lock()
 _LIST_CACHE_SIZE = 256
 
 
+def status_list_cache_clear() -> None:
+    """Forget signed list credentials (tests: each test's database starts empty)."""
+    with _list_cache_lock:
+        _list_cache.clear()
+
+
 def status_list_credential(*, issuer_code: str, purpose: str, sequence: int) -> dict[str, Any]:
     """The BitstringStatusListCredential of one list (public, no personal data)."""
     if purpose not in PURPOSES:
