@@ -1,8 +1,7 @@
 """Digests of the people whose records an exchange call read: the log stores these, the
-citizen's page looks its owner up by them. Domain-separated SM3 of the upper-case ID number.
-
-An unkeyed digest of an ID number can be reversed by trying the plausible numbers (region,
-birth date, sequence); what it prevents is reading ID numbers off the log at a glance."""
+citizen's page looks its owner up by them. A keyed pseudonym (HMAC-SM3 under the platform's
+"exchange-subject" key) of the upper-case ID number: an unkeyed hash of so structured a
+number could be reversed by trying the plausible ones (region, birth date, sequence)."""
 
 from __future__ import annotations
 
@@ -10,11 +9,11 @@ from collections.abc import Iterable
 
 from digigov.kernel.crypto import services as crypto
 
-_SUBJECT_PREFIX = b"digigov:exchange-subject:"
+SUBJECT_KEY_PURPOSE = "exchange-subject"
 
 
 def subject_digest(id_number: str) -> str:
-    return crypto.digest(_SUBJECT_PREFIX + id_number.strip().upper().encode()).hex()
+    return crypto.pseudonym(purpose=SUBJECT_KEY_PURPOSE, value=id_number.strip().upper())
 
 
 def subjects_digest(digests: Iterable[str]) -> str:

@@ -74,6 +74,7 @@ def _load(key_id: str) -> tuple[CryptoKey, bytes]:
 def cache_clear() -> None:
     """Forget cached keys (tests, and after a key is retired on another host)."""
     _cache.clear()
+    _pseudonym_keys.clear()
 
 
 def _new_key_id(purpose: str, owner: str) -> str:
@@ -206,3 +207,32 @@ def decrypt(*, token: str, associated_data: bytes = b"") -> bytes:
     except ValueError:
         raise CryptoError("密文格式无效") from None
     return registry.cipher(key.algorithm).decrypt(secret, sealed, associated_data)
+
+
+def hmac_digest(secret: bytes, data: bytes, *, algorithm: str = "sm3") -> bytes:
+    """HMAC (RFC 2104) over any registered hash; SM3 and SHA-256 both have 64-byte blocks."""
+    hashing = registry.hash_algorithm(algorithm)
+    block = 64
+    if len(secret) > block:
+        secret = hashing.digest(secret)
+    secret = secret.ljust(block, b"\0")
+    inner = hashing.digest(bytes(b ^ 0x36 for b in secret) + data)
+    return hashing.digest(bytes(b ^ 0x5C for b in secret) + inner)
+
+
+_pseudonym_keys: dict[str, str] = {}
+
+
+def pseudonym(*, purpose: str, value: str) -> str:
+    """A keyed, stable stand-in for an identifier (HMAC-SM3 under the purpose's symmetric
+    key, hex): whoever holds the platform's keys can find a person's rows by their ID
+    number, but a stolen table cannot be reversed by trying every plausible ID number, as
+    an unkeyed hash of so structured a number can."""
+    key_id = _pseudonym_keys.get(purpose)
+    if key_id is None:
+        key_id = key_active(purpose=purpose, create_algorithm="sm4-gcm")
+        _pseudonym_keys[purpose] = key_id
+    key, secret = _load(key_id)
+    if key.kind != CryptoKey.Kind.SYMMETRIC:
+        raise CryptoError(f"密钥 {key_id} 不是对称密钥")
+    return hmac_digest(secret, value.encode("utf-8")).hex()

@@ -3,9 +3,11 @@ credentials, both secured with a Data Integrity proof by the issuer's active lic
 (see vc.py for the cryptosuites). A credential is built and signed when asked for; the
 license's own signed document (issuance) stays the record.
 
-The holder's id in a credential is `urn:digigov:holder:<kind>:<SM3 of the ID number or
-USCC, hex>`: stable for one holder, without printing the number (the face data, which the
-holder chooses to share, may still contain it)."""
+The holder's id in a credential is `urn:digigov:holder:<kind>:<keyed pseudonym of the ID
+number or USCC (HMAC-SM3 under the platform's "license-holder" key), hex>`: stable for one
+holder, without printing the number and without a hash anyone could reverse by trying the
+plausible ID numbers (the face data, which the holder chooses to share, may still contain
+it)."""
 
 from __future__ import annotations
 
@@ -48,7 +50,7 @@ def license_credential_id(address: str) -> str:
 
 
 def holder_subject_id(holder_kind: str, holder_key: str) -> str:
-    digest = crypto.digest(holder_key.strip().upper().encode(), algorithm="sm3").hex()
+    digest = crypto.pseudonym(purpose="license-holder", value=holder_key.strip().upper())
     return f"urn:digigov:holder:{holder_kind}:{digest}"
 
 
