@@ -33,6 +33,7 @@ from digigov.data.catalog.selectors.resources import (
 from digigov.data.catalog.services import datasets
 from digigov.data.catalog.services import resources as resource_services
 from digigov.data.catalog.services.systems import source_system_register
+from digigov.data.sharing.selectors.access import may_view_needs
 from digigov.kernel.errors import DomainError, NotFound, PermissionDenied, Unauthenticated
 from digigov.kernel.principals import request_principal
 
@@ -91,7 +92,8 @@ def _context(request: HttpRequest, title: str, **extra) -> dict:
         "page_title": title,
         "may_register": principal.has_perm(REGISTER_PERMISSION),
         "may_review": principal.has_perm(REVIEW_PERMISSION),
-        "needs_list_url": NEEDS_LIST_URL,
+        # only to those the needs list lets in (no link to a 403)
+        "needs_list_url": NEEDS_LIST_URL if may_view_needs(principal) else "",
         **extra,
     }
 

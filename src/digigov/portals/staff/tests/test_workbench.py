@@ -38,3 +38,17 @@ def test_verified_staff_sees_workbench(as_kind):
     assert 'href="/admin/"' in html
     assert 'href="/api/v1/docs"' in html
     assert "本次登录已通过动态口令验证" in html
+
+
+def test_navigation_offers_only_the_sections_the_person_can_use(as_kind):
+    """An 审批人员 gets the inbox, not the window, the licenses, the seals or the workspace;
+    every section offered opens (no 403 behind a link)."""
+    client = as_kind("staff")
+    response = client.get(reverse("staff:home"))
+    nav = response.content.decode().split('aria-label="粤政易"', 1)[1].split("</nav>", 1)[0]
+    for shown in ("工作台", "审批任务", "差评整改", "数据目录"):
+        assert shown in nav
+    for hidden in ("窗口收件", "证照管理", "电子印章", "数据分析", "政务服务监督", "共享交换"):
+        assert hidden not in nav
+    for href in (part.split('"', 1)[0] for part in nav.split('href="')[1:]):
+        assert client.get(href).status_code == 200, href
