@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.principals import Principal
@@ -13,6 +13,7 @@ from digigov.kernel.principals import Principal
 from ..digests import subject_digest
 from ..models import ExchangeLogEntry, ExchangeSubject
 from ..services.log import GENESIS, entry_hash, exchange_log_append, exchange_log_verify
+from ..testing import disable_log_triggers
 
 CLIENT = Principal(kind="machine", id="7", label="测试系统", source_address="10.1.1.1")
 
@@ -37,8 +38,35 @@ def _chain(count: int = 4) -> list[ExchangeLogEntry]:
 
 
 def _sql(statement: str, params: list) -> None:
+    """Tampering as a DBA would: the append-only triggers dropped first."""
+    disable_log_triggers()
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE sharing_exchangelogentry SET purpose = 'x' WHERE seq = 2",
+        "DELETE FROM sharing_exchangelogentry WHERE seq = 3",
+        "UPDATE sharing_exchangesubject SET digest = 'x'",
+        "DELETE FROM sharing_exchangesubject",
+    ],
+    ids=["update-entry", "delete-newest-entry", "update-subject", "delete-subjects"],
+)
+def test_the_log_refuses_update_and_delete(db, statement):
+    _chain(3)
+    before = list(ExchangeLogEntry.objects.order_by("seq").values_list("seq", "purpose"))
+    subjects = ExchangeSubject.objects.count()
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert list(ExchangeLogEntry.objects.order_by("seq").values_list("seq", "purpose")) == before
+    assert ExchangeSubject.objects.count() == subjects
+    assert exchange_log_verify().is_intact
 
 
 def test_entries_are_chained_and_signed(db):
