@@ -14,11 +14,14 @@ def _fresh_crypto_cache():
 
 
 def _process_caches_clear() -> None:
+    from django.core.cache import cache
+
     from digigov.data.sharing.services.exchange import exchange_caches_clear
     from digigov.support.licenses.selectors.verification import published_key_cache_clear
     from digigov.support.licenses.services.credentials import status_list_cache_clear
     from digigov.support.licenses.services.issuance import signer_cache_clear
 
+    cache.clear()  # rate-limit counters: each test starts with a fresh allowance
     exchange_caches_clear()
     published_key_cache_clear()
     signer_cache_clear()

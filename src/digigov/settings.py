@@ -237,6 +237,9 @@ DIGIGOV_VERIFY_RATE_PER_MINUTE = env.int("DIGIGOV_VERIFY_RATE_PER_MINUTE", defau
 # Exchange API (/api/v1/exchange): calls per minute per machine client, counted in the cache
 # like the above; 0 turns the limit off.
 DIGIGOV_EXCHANGE_RATE_PER_MINUTE = env.int("DIGIGOV_EXCHANGE_RATE_PER_MINUTE", default=600)
+# Public sealed-PDF verification and the time-stamping service (/api/v1/seals/verify, /tsa):
+# calls per minute per caller and service; 0 turns the limit off.
+DIGIGOV_SEALS_PUBLIC_RATE_PER_MINUTE = env.int("DIGIGOV_SEALS_PUBLIC_RATE_PER_MINUTE", default=60)
 # The public base URL of this node (no trailing slash): ids in Verifiable Credentials, status
 # list URLs and verification links are built from it, so it must be what outsiders reach.
 DIGIGOV_PUBLIC_URL = env.str("DIGIGOV_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -12,6 +12,7 @@ from digigov.kernel.crypto import services as crypto
 from digigov.kernel.errors import DomainError
 from digigov.kernel.principals import request_principal
 from digigov.support.seals.selectors.verification import MAX_PDF_BYTES, pdf_verify
+from digigov.support.seals.services.sealing import public_throttle
 
 from .views import PORTAL
 
@@ -29,6 +30,7 @@ def seal_verify(request: HttpRequest) -> HttpResponse:
         return render(request, "web/seal_verify/form.html", context)
     upload = request.FILES.get("file")
     try:
+        public_throttle(principal=request_principal(request), service="verify")
         if upload is None:
             raise DomainError("请选择要验证的 PDF 文件", code="seals/pdf_missing")
         if upload.size > MAX_PDF_BYTES:
@@ -37,7 +39,10 @@ def seal_verify(request: HttpRequest) -> HttpResponse:
         reports = pdf_verify(pdf=pdf, principal=request_principal(request))
     except DomainError as error:
         return render(
-            request, "web/seal_verify/form.html", {**context, "error": error.message}, status=422
+            request,
+            "web/seal_verify/form.html",
+            {**context, "error": error.message},
+            status=error.status if error.status in (422, 429) else 422,
         )
     all_valid = bool(reports) and all(r.is_valid for r in reports)
     context.update(

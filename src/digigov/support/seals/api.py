@@ -20,7 +20,7 @@ from digigov.kernel.principals import request_principal
 from .schemas import CoverageOut, SealOut, VerifyOut
 from .selectors.seals import seal_coverage, seals_for
 from .selectors.verification import MAX_PDF_BYTES, pdf_verify
-from .services.sealing import pdf_seal, timestamp_respond
+from .services.sealing import pdf_seal, public_throttle, timestamp_respond
 
 router = Router(tags=["电子印章"])
 USE = "seals:use"
@@ -52,6 +52,7 @@ def coverage(request: HttpRequest, region_code: str = ""):
     summary="验证已签章的 PDF：有效、无效或签章后被修改（公开）",
 )
 def verify(request: HttpRequest, file: File[UploadedFile]):
+    public_throttle(principal=request_principal(request), service="verify")
     pdf = _pdf_bytes(file)
     reports = pdf_verify(pdf=pdf, principal=request_principal(request))
     return {
@@ -76,6 +77,7 @@ def verify(request: HttpRequest, file: File[UploadedFile]):
     },
 )
 def tsa(request: HttpRequest):
+    public_throttle(principal=request_principal(request), service="tsa")
     if request.content_type != "application/timestamp-query":
         raise ValidationFailed(
             "请求类型应为 application/timestamp-query", code="seals/tsa_content_type"

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, TextIO
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
 from digigov.data.catalog.selectors.resources import (
@@ -31,6 +30,7 @@ from digigov.data.catalog.selectors.rows import (
     resource_rows_iter,
 )
 from digigov.data.registries.selectors import entity_brief, person_matches
+from digigov.kernel.api.throttle import call_count
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import (
     DomainError,
@@ -62,7 +62,6 @@ ANSWERED, REFUSED = ExchangeLogEntry.Outcome.ANSWERED, ExchangeLogEntry.Outcome.
 MAX_PAGE_SIZE = 100
 MAX_PURPOSE = 200
 ACTIVE_STATUSES = ("存续", "在业")
-_WINDOW_SECONDS = 60
 _REDACTED = "***"
 _MASKS = {
     "id_number": mask_id_number,
@@ -132,14 +131,7 @@ def exchange_throttle(*, principal: Principal, operation: str, resource_code: st
     limit = _limit_per_minute()
     if limit <= 0:
         return
-    window = int(time.time() // _WINDOW_SECONDS)
-    key = f"sharing:exchange:{principal.actor}:{window}"
-    cache.add(key, 0, timeout=_WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=_WINDOW_SECONDS * 2)
-        count = 1
+    count = call_count(bucket=f"sharing:exchange:{principal.actor}")
     if count <= limit:
         return
     error = Throttled(f"调用过于频繁：每分钟至多 {limit} 次，请稍后再试", code="exchange_throttled")

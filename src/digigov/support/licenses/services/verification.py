@@ -15,9 +15,9 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 
+from digigov.kernel.api.throttle import call_count, caller_key
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import Throttled
 from digigov.kernel.principals import Principal
@@ -53,7 +53,6 @@ __all__ = [
 ]
 
 ACTION = "licenses.license.verify"
-_WINDOW_SECONDS = 60
 
 
 def _limit_per_minute() -> int:
@@ -67,14 +66,7 @@ def verification_throttle(*, principal: Principal) -> None:
     limit = _limit_per_minute()
     if limit <= 0:
         return
-    who = principal.actor if principal.is_authenticated else principal.source_address
-    key = f"licenses:verify:{who or 'unknown'}"
-    cache.add(key, 0, timeout=_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=_WINDOW_SECONDS)
-        count = 1
+    count = call_count(bucket=f"licenses:verify:{caller_key(principal)}")
     if count <= limit:
         return
     if count == limit + 1:

@@ -13,12 +13,14 @@ import os
 from django.db import transaction
 from django.utils import timezone
 
+from digigov.kernel.api.throttle import call_count, caller_key
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.errors import (
     Conflict,
     DomainError,
     NotFound,
     PermissionDenied,
+    Throttled,
     Unauthenticated,
     ValidationFailed,
 )
@@ -302,3 +304,26 @@ def pdf_seal_official(
         kind="system", id="document-sealing", label="平台制发文书", organization_id=organization_id
     )
     return pdf_seal(principal=system, seal_id=seal_id, pdf=pdf, reason=reason, file_name=file_name)
+
+
+def public_throttle(*, principal: Principal, service: str) -> None:
+    """The public verify and time-stamp endpoints: a per-caller allowance per minute
+    (`DIGIGOV_SEALS_PUBLIC_RATE_PER_MINUTE`, 0 = off), so neither becomes a free signing or
+    PDF-parsing service for floods. The first refusal of a window is audited."""
+    from django.conf import settings
+
+    limit = int(getattr(settings, "DIGIGOV_SEALS_PUBLIC_RATE_PER_MINUTE", 60))
+    if limit <= 0:
+        return
+    count = call_count(bucket=f"seals:{service}:{caller_key(principal)}")
+    if count <= limit:
+        return
+    if count == limit + 1:
+        audit(
+            principal,
+            f"seals.{service}",
+            "",
+            outcome="denied",
+            detail={"reason": "throttled", "limit_per_minute": limit},
+        )
+    raise Throttled("请求过于频繁，请一分钟后再试", code="seals/throttled")

@@ -189,6 +189,25 @@ def test_verify_bad_input(client, db):
     assert client.post("/api/v1/seals/verify", {}).status_code == 422
 
 
+def test_public_verify_and_tsa_are_rate_limited_per_caller(client, db, settings):
+    from digigov.kernel.audit.models import AuditEntry
+
+    settings.DIGIGOV_SEALS_PUBLIC_RATE_PER_MINUTE = 2
+    upload = lambda: {"file": _upload(b"hello", "x.pdf")}  # noqa: E731
+    assert [client.post("/api/v1/seals/verify", upload()).status_code for _ in range(2)] == [
+        422,
+        422,
+    ]
+    refused = client.post("/api/v1/seals/verify", upload())
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "seals/throttled"
+    assert client.post("/api/v1/seals/verify", upload()).status_code == 429
+    # audited once per window, not once per refused call
+    assert AuditEntry.objects.filter(action="seals.verify", outcome="denied").count() == 1
+    # the time-stamping service has its own allowance
+    tsa = client.post("/api/v1/seals/tsa", b"x", content_type="application/timestamp-query")
+    assert tsa.status_code != 429
+
+
 def test_tsa_endpoint(client, db):
     query = tsp.TimeStampReq(
         {
