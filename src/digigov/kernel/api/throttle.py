@@ -4,9 +4,11 @@ cache (per process unless the deployment configures a shared cache such as Redis
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache
 
+from digigov.kernel.errors import Throttled
 from digigov.kernel.principals import Principal
 
 WINDOW_SECONDS = 60
@@ -29,3 +31,19 @@ def call_count(*, bucket: str) -> int:
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
         return 1
+
+
+def throttle_check(
+    *, bucket: str, limit: int, error: Throttled, on_first_refusal: Callable[[], None]
+) -> None:
+    """Raise `error` once the caller is past `limit` calls this window (0: no limit). The
+    first refusal of a window calls `on_first_refusal` (to audit it); later ones do not, so
+    a flood cannot flood the logs too."""
+    if limit <= 0:
+        return
+    count = call_count(bucket=bucket)
+    if count <= limit:
+        return
+    if count == limit + 1:
+        on_first_refusal()
+    raise error

@@ -103,6 +103,18 @@ def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
     return render(request, "staff/refused.html", context, status=403)
 
 
+def _resource_or_response(request: HttpRequest, principal, code: str):
+    """The resource's detail, or the page that answers instead (refused, or back to the list
+    when it does not exist or is not visible)."""
+    try:
+        return resource_get(principal=principal, code=code)
+    except (PermissionDenied, Unauthenticated) as error:
+        return _refused(request, error)
+    except NotFound:
+        messages.error(request, "数据资源不存在或无权查看。")
+        return redirect("staff:catalog")
+
+
 def _int(value: str | None, default: int = 1) -> int:
     try:
         return max(1, int(value or default))
@@ -165,13 +177,9 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def catalog_detail(request: HttpRequest, code: str) -> HttpResponse:
     principal = request_principal(request)
-    try:
-        detail = resource_get(principal=principal, code=code)
-    except (PermissionDenied, Unauthenticated) as error:
-        return _refused(request, error)
-    except NotFound:
-        messages.error(request, "数据资源不存在或无权查看。")
-        return redirect("staff:catalog")
+    detail = _resource_or_response(request, principal, code)
+    if isinstance(detail, HttpResponse):
+        return detail
     context = _context(request, detail.resource.name, detail=detail, resource=detail.resource)
     return render(request, "staff/catalog/detail.html", context)
 
@@ -277,13 +285,9 @@ def catalog_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 def catalog_edit(request: HttpRequest, code: str) -> HttpResponse:
     principal = request_principal(request)
-    try:
-        detail = resource_get(principal=principal, code=code)
-    except (PermissionDenied, Unauthenticated) as error:
-        return _refused(request, error)
-    except NotFound:
-        messages.error(request, "数据资源不存在或无权查看。")
-        return redirect("staff:catalog")
+    detail = _resource_or_response(request, principal, code)
+    if isinstance(detail, HttpResponse):
+        return detail
     if not detail.may_edit:
         return _refused(
             request, PermissionDenied("只有本单位数据目录管理员可以修改草稿或已退回的数据资源")
@@ -373,13 +377,9 @@ def catalog_action(request: HttpRequest, code: str, action: str) -> HttpResponse
 @staff_required
 def catalog_upload(request: HttpRequest, code: str) -> HttpResponse:
     principal = request_principal(request)
-    try:
-        detail = resource_get(principal=principal, code=code)
-    except (PermissionDenied, Unauthenticated) as error:
-        return _refused(request, error)
-    except NotFound:
-        messages.error(request, "数据资源不存在或无权查看。")
-        return redirect("staff:catalog")
+    detail = _resource_or_response(request, principal, code)
+    if isinstance(detail, HttpResponse):
+        return detail
     if not detail.may_upload:
         return _refused(
             request, PermissionDenied("只有本单位数据目录管理员可以为上传数据集类资源上传数据")

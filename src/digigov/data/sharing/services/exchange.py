@@ -30,7 +30,7 @@ from digigov.data.catalog.selectors.rows import (
     resource_rows_iter,
 )
 from digigov.data.registries.selectors import entity_brief, person_matches
-from digigov.kernel.api.throttle import call_count
+from digigov.kernel.api.throttle import throttle_check
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import (
     DomainError,
@@ -129,15 +129,15 @@ def exchange_throttle(*, principal: Principal, operation: str, resource_code: st
     is configured). The first refusal of a window is logged; the rest are not, so a flood
     cannot flood the logs too."""
     limit = _limit_per_minute()
-    if limit <= 0:
-        return
-    count = call_count(bucket=f"sharing:exchange:{principal.actor}")
-    if count <= limit:
-        return
     error = Throttled(f"调用过于频繁：每分钟至多 {limit} 次，请稍后再试", code="exchange_throttled")
-    if count == limit + 1:
-        _refuse(principal, error, operation=operation, resource_code=resource_code)
-    raise error
+    throttle_check(
+        bucket=f"sharing:exchange:{principal.actor}",
+        limit=limit,
+        error=error,
+        on_first_refusal=lambda: _refuse(
+            principal, error, operation=operation, resource_code=resource_code
+        ),
+    )
 
 
 def _client_check(principal: Principal, *, scope: str, operation: str, code: str = "") -> None:

@@ -17,8 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from digigov.kernel.api.throttle import call_count, caller_key
-from digigov.kernel.audit.services import audit_record
+from digigov.kernel.api.throttle import caller_key, throttle_check
+from digigov.kernel.audit.services import audit_as, audit_record
 from digigov.kernel.errors import Throttled
 from digigov.kernel.principals import Principal
 
@@ -64,22 +64,18 @@ def verification_throttle(*, principal: Principal) -> None:
     the deployment configures a shared cache such as Redis). The first refusal of a window
     is audited; the rest are not, so a flood cannot flood the audit log too."""
     limit = _limit_per_minute()
-    if limit <= 0:
-        return
-    count = call_count(bucket=f"licenses:verify:{caller_key(principal)}")
-    if count <= limit:
-        return
-    if count == limit + 1:
-        audit_record(
-            actor=principal.actor,
-            acting_for=principal.acting_for,
-            source_address=principal.source_address,
+    throttle_check(
+        bucket=f"licenses:verify:{caller_key(principal)}",
+        limit=limit,
+        error=Throttled("核验请求过于频繁，请一分钟后再试", code="licenses/verify_throttled"),
+        on_first_refusal=lambda: audit_as(
+            principal,
             action=ACTION,
             object_type="licenses.license",
             outcome="denied",
             detail={"reason": "throttled", "limit_per_minute": limit},
-        )
-    raise Throttled("核验请求过于频繁，请一分钟后再试", code="licenses/verify_throttled")
+        ),
+    )
 
 
 def _verifier_label(principal: Principal) -> str:

@@ -13,7 +13,7 @@ import os
 from django.db import transaction
 from django.utils import timezone
 
-from digigov.kernel.api.throttle import call_count, caller_key
+from digigov.kernel.api.throttle import caller_key, throttle_check
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.errors import (
     Conflict,
@@ -313,17 +313,15 @@ def public_throttle(*, principal: Principal, service: str) -> None:
     from django.conf import settings
 
     limit = int(getattr(settings, "DIGIGOV_SEALS_PUBLIC_RATE_PER_MINUTE", 60))
-    if limit <= 0:
-        return
-    count = call_count(bucket=f"seals:{service}:{caller_key(principal)}")
-    if count <= limit:
-        return
-    if count == limit + 1:
-        audit(
+    throttle_check(
+        bucket=f"seals:{service}:{caller_key(principal)}",
+        limit=limit,
+        error=Throttled("请求过于频繁，请一分钟后再试", code="seals/throttled"),
+        on_first_refusal=lambda: audit(
             principal,
             f"seals.{service}",
             "",
             outcome="denied",
             detail={"reason": "throttled", "limit_per_minute": limit},
-        )
-    raise Throttled("请求过于频繁，请一分钟后再试", code="seals/throttled")
+        ),
+    )
