@@ -8,12 +8,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digigov.settings")
 
 BENCHES = [
     "catalog_upload",
+    "ckan_datastore_search",
+    "ckan_package_search",
     "crypto_sm2",
     "exchange_lookup",
     "guide_search",
+    "indicators_recompute",
     "instant_approval",
     "licenses_issue",
     "licenses_verify",
+    "mqtt_ingest",
     "oidc_login",
     "quality_run",
     "registry_import",

@@ -19,6 +19,10 @@ ROUTERS: list[tuple[str, str]] = [
     ("digigov.support.licenses.api", "/licenses"),
     ("digigov.apps.services.api", "/services"),
     ("digigov.support.seals.api", "/seals"),
+    ("digigov.data.opendata.api", "/opendata"),
+    ("digigov.apps.cityevents.api", "/city-events"),
+    ("digigov.apps.sensors.api", "/sensors"),
+    ("digigov.apps.governance.api", "/governance"),
 ]
 
 for module, prefix in ROUTERS:

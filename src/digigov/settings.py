@@ -61,12 +61,16 @@ INSTALLED_APPS = [
     "digigov.data.catalog",
     "digigov.data.sharing",
     "digigov.data.quality",
+    "digigov.data.opendata",
     # support
     "digigov.support.identity",
     "digigov.support.licenses",
     "digigov.support.seals",
     # apps
     "digigov.apps.services",
+    "digigov.apps.cityevents",
+    "digigov.apps.sensors",
+    "digigov.apps.governance",
     # portals
     "digigov.portals.web",
     "digigov.portals.citizen",

@@ -6,6 +6,7 @@ from digigov.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("api/3/", include("digigov.data.opendata.ckan_urls")),
     path("o/", include("digigov.support.identity.oidc_urls", namespace="oauth2_provider")),
     path("", include("digigov.support.identity.urls")),
     path("citizen/", include("digigov.portals.citizen.urls")),

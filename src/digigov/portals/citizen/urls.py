@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import bundles, cases, data_use, licenses, ratings, signatures, views
 
 app_name = "citizen"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("events/", include("digigov.portals.citizen.urls_events")),
     path("profile/", views.profile, name="profile"),
     path("relatives/", views.relatives, name="relatives"),
     path("relatives/<int:delegation_id>/revoke/", views.relative_revoke, name="relative_revoke"),

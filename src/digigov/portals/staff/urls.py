@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import (
     catalog,
@@ -20,6 +20,10 @@ from . import (
 app_name = "staff"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("opendata/", include("digigov.portals.staff.urls_opendata")),
+    path("governance/", include("digigov.portals.staff.urls_governance")),
+    path("events/", include("digigov.portals.staff.urls_events")),
+    path("sensors/", include("digigov.portals.staff.urls_sensors")),
     path("supervision/", supervision.supervision, name="supervision"),
     path("supervision/cases/", supervision.supervision_case_list, name="supervision_cases"),
     path("rectifications/", rectifications.rectifications, name="rectifications"),

@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import bundles, guides, license_show, seal_verify, verify, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("opendata/", include("digigov.portals.web.urls_opendata")),
     path("portals/", views.portals, name="portals"),
     path("about/", views.about, name="about"),
     path("guides/", guides.guide_list, name="guides"),
