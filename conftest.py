@@ -40,8 +40,10 @@ def _fresh_process_caches():
 @pytest.fixture(autouse=True, scope="session")
 def _audit_log_flushable_in_tests():
     """Transactional tests end with a flush that the append-only audit triggers refuse."""
+    from digigov.apps.sensors.testing import allow_readings_test_flush
     from digigov.data.sharing.testing import allow_log_test_flush
     from digigov.kernel.audit.testing import allow_test_flush
 
     allow_log_test_flush()
     allow_test_flush()
+    allow_readings_test_flush()

@@ -7,6 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/3/", include("digigov.data.opendata.ckan_urls")),
+    path("api/", include("digigov.data.opendata.ckan_urls")),  # ckanapi calls /api/action/<name>
+    path("opendata/", include("digigov.data.opendata.urls")),  # downloads, DCAT (before web)
     path("o/", include("digigov.support.identity.oidc_urls", namespace="oauth2_provider")),
     path("", include("digigov.support.identity.urls")),
     path("citizen/", include("digigov.portals.citizen.urls")),
@@ -19,6 +21,10 @@ urlpatterns = [
 
 def not_found(request, exception=None):
     """Unknown /api/ paths answer in the API's JSON error shape; pages get the HTML 404."""
+    if request.path.startswith(("/api/3/", "/api/action/")):
+        from digigov.data.opendata.views.ckan import not_found as ckan_not_found
+
+        return ckan_not_found(request)  # CKAN clients expect CKAN's error envelope
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 

@@ -1,5 +1,11 @@
-"""URL patterns of one area, included by its portal's urls.py (names live in that portal's namespace)."""
+"""The CKAN Action API, mounted at /api/3/ and at /api/ (the ckanapi client calls
+/api/action/<name>) by the root urls.py."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from .views import ckan
+
+urlpatterns = [
+    path("action/<str:name>", ckan.action, name="ckan-action"),
+    re_path(r"^(?:3/)?action/?$", ckan.not_found),
+]

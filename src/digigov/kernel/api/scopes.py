@@ -17,5 +17,9 @@ KNOWN_SCOPES: dict[str, str] = {
     "catalog:write": "数据目录：登记、修改、提交本单位数据资源与信息系统，上传数据集",
     "sharing:request": "共享交换：为本单位申请共享数据、查看需求清单",
     "exchange:read": "共享交换：按本单位的共享授权查询数据（按主键、条件、批量导出）",
+    "cityevents:report": "城市事件：12345 热线等系统上报城市事件并查询办理进度",
+    "sensors:read": "感知终端：查看感知设备、读数与告警",
+    "sensors:write": "感知终端：登记和修改感知设备，确认和关闭告警",
+    "governance:read": "一网统管：查看全省指标、驾驶舱数据与专题（只读）",
     "exchange:verify": "共享交换：数据核验（自然人姓名与身份证号是否一致、法人是否存续）",
 }

@@ -108,6 +108,64 @@ ROLES: dict[str, list[str]] = {
     "数据分析人员": [
         "quality.use_workspace",
     ],
+    "城市事件指挥调度人员": [
+        "cityevents.view_cityevent",
+        "cityevents.register_event",
+        "cityevents.merge_event",
+        "cityevents.verify_event",
+        "cityevents.view_grid",
+    ],
+    "城市事件处置人员": [
+        "cityevents.view_cityevent",
+        "cityevents.handle_event",
+    ],
+    "网格员": [
+        "cityevents.view_cityevent",
+        "cityevents.verify_event",
+        "cityevents.patrol_report",
+        "cityevents.view_grid",
+    ],
+    "城市事件管理员": [
+        "cityevents.view_cityevent",
+        "cityevents.view_reporter",
+        "cityevents.manage_eventtype",
+        "cityevents.view_eventtype",
+        "cityevents.manage_grid",
+        "cityevents.view_grid",
+    ],
+    "感知设备管理员": [
+        "sensors.view_device",
+        "sensors.manage_devices",
+        "sensors.manage_rules",
+        "sensors.handle_alert",
+        "sensors.view_ingest",
+    ],
+    "感知告警处置人员": [
+        "sensors.view_device",
+        "sensors.handle_alert",
+    ],
+    "开放数据发布人员": [
+        "opendata.publish_dataset",
+        "opendata.view_opendataset",
+        "catalog.view_dataresource",
+    ],
+    "开放数据审核人员": [
+        "opendata.review_dataset",
+        "opendata.answer_request",
+        "opendata.moderate_comment",
+        "opendata.view_opendataset",
+        "catalog.view_dataresource",
+    ],
+    # 一网统管 (apps/governance): the command center's duty officer sees the province's
+    # dashboards, reports the hand-reported indicators and configures topics; a city's
+    # viewer sees the dashboard of their own city.
+    "指挥中心值班员": [
+        "governance.view_dashboard",
+        "governance.view_province",
+        "governance.report_indicator",
+        "governance.manage_topics",
+    ],
+    "驾驶舱查看人员（本市）": ["governance.view_dashboard"],
     "系统管理员": [
         "identity.view_account",
         "identity.change_account",

@@ -58,11 +58,28 @@ SECTIONS: tuple[tuple[str, str, str, frozenset[str] | None], ...] = (
         "共享交换",
         frozenset({"sharing.", "catalog.review_resource"}),
     ),
+    ("sensors", "staff:sensors_devices", "感知终端", frozenset({"sensors."})),
+    ("governance", "staff:governance", "一网统管", frozenset({"governance."})),
+    ("cityevents", "staff:cityevents", "城市事件", frozenset({"cityevents."})),
+    (
+        "opendata",
+        "staff:opendata",
+        "开放广东",
+        frozenset(
+            {
+                "opendata.publish_dataset",
+                "opendata.review_dataset",
+                "opendata.answer_request",
+                "opendata.moderate_comment",
+            }
+        ),
+    ),
 )
 
 
 # what each section is for, on the workbench's cards
 PURPOSES: dict[str, str] = {
+    "cityevents": "城市事件上报、立案、派遣、处置、核查、结案；网格与网格员。",
     "window": "综合窗口代办收件：核验身份、代填申请、收取材料。",
     "tasks": "待办、已办任务：受理、审查、决定，退回补正、加签、转办。",
     "items": "政务服务事项的起草、审核与发布，秒批规则维护。",
@@ -74,6 +91,9 @@ PURPOSES: dict[str, str] = {
     "workspace": "在脱敏快照上进行只读数据分析。",
     "catalog": "数据目录：系统清单、数据清单，资源登记与审核。",
     "sharing": "共享申请、审批、授权与访问记录（需求清单）。",
+    "sensors": "物联感知设备登记、读数、告警规则与告警处置，数据接入统计。",
+    "governance": "一网统管驾驶舱：21 项指标、事件分布、告警、专题与看数。",
+    "opendata": "开放广东：发布开放数据集、审核、有条件开放申请、数据需求与评论审核。",
 }
 
 

@@ -1,0 +1,296 @@
+"""Searching published datasets: Chinese full text (jieba tokens; PostgreSQL tsvector
+expression index, SQLite FTS5), filters by facet field, facets with counts, sorting and
+paging (at most MAX_ROWS a page, as CKAN)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+
+from digigov.kernel.errors import ValidationFailed
+from digigov.kernel.organizations.models import Organization
+from digigov.kernel.regions.models import Region
+
+from ..models import DatasetResource, DatasetTag, Frequency, License, OpenDataset, Theme
+from .access import region_prefix
+from .text import query_tokens
+
+FTS_TABLE = "opendata_dataset_fts"
+MAX_ROWS = 1000
+DEFAULT_ROWS = 10
+MAX_START = 100_000
+MAX_FACET_LIMIT = 1000
+# facet / filter field -> what it filters
+FACET_FIELDS = (
+    "organization",
+    "groups",
+    "tags",
+    "res_format",
+    "license_id",
+    "update_frequency",
+    "region",
+    "open_condition",
+)
+FILTER_FIELDS = (*FACET_FIELDS, "name", "id")
+SORT_FIELDS = {
+    "score": None,
+    "metadata_modified": "modified_at",
+    "metadata_created": "created_at",
+    "name": "name",
+    "title_string": "title",
+    "views_total": "view_count",
+    "downloads_total": "download_count",
+}
+_SORT = re.compile(r"^\s*([a-z_]+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
+
+
+class SearchInvalid(ValidationFailed):
+    """A query CKAN answers with "Search Query Error"."""
+
+    code = "search_invalid"
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = ""
+    rows: int = DEFAULT_ROWS
+    start: int = 0
+    facet_fields: tuple[str, ...] = ()
+    facet_limit: int = 50
+
+
+@dataclass(frozen=True)
+class FacetItem:
+    name: str
+    display_name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    count: int
+    datasets: list[OpenDataset]
+    facets: dict[str, list[FacetItem]]
+    sort: str
+    tokens: list[str] = field(default_factory=list)
+
+
+def published() -> QuerySet[OpenDataset]:
+    return OpenDataset.objects.filter(state=OpenDataset.State.PUBLISHED)
+
+
+def with_details(datasets: QuerySet[OpenDataset]) -> QuerySet[OpenDataset]:
+    """What a package dict shows, in a fixed number of queries."""
+    return datasets.select_related("organization", "datastore").prefetch_related(
+        Prefetch("tag_rows", queryset=DatasetTag.objects.order_by("name")),
+        Prefetch("resources", queryset=DatasetResource.objects.order_by("position")),
+    )
+
+
+def _text_match(tokens: list[str]):
+    """A condition: the dataset's tokens contain every query token (the one backend switch:
+    PostgreSQL's stored tsvector with its GIN index, SQLite's FTS5 table)."""
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in tokens)
+        return RawSQL(
+            "search_vector @@ to_tsquery('simple', %s)",
+            [tsquery],
+            output_field=BooleanField(),
+        )
+    match = " AND ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+    return Q(
+        pk__in=RawSQL(  # noqa: S611 (constant table; the tokens are a parameter)
+            f"SELECT dataset_id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+            [match],
+        )
+    )
+
+
+def _filter(datasets: QuerySet[OpenDataset], name: str, values: list[str]) -> QuerySet[OpenDataset]:
+    for value in values:
+        value = str(value)[:200]
+        if name == "organization":
+            datasets = datasets.filter(organization__code=value)
+        elif name == "groups":
+            datasets = datasets.filter(theme=value)
+        elif name == "tags":
+            datasets = datasets.filter(
+                pk__in=DatasetTag.objects.filter(name=value).values("dataset_id")
+            )
+        elif name == "res_format":
+            datasets = datasets.filter(
+                pk__in=DatasetResource.objects.filter(format=value.upper()).values("dataset_id")
+            )
+        elif name == "region":
+            if not value.isdigit():
+                return datasets.none()
+            datasets = datasets.filter(region_code__startswith=region_prefix(value))
+        elif name == "id":
+            datasets = datasets.filter(pk=value) if _is_uuid(value) else datasets.none()
+        elif name in ("license_id", "update_frequency", "open_condition", "name"):
+            datasets = datasets.filter(**{name: value})
+        else:
+            raise SearchInvalid(f"不能按“{name}”筛选", fields={"fq": [f"不支持的字段：{name}"]})
+    return datasets
+
+
+def _is_uuid(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", value))
+
+
+def _order(datasets: QuerySet[OpenDataset], sort: str, text: str) -> tuple[QuerySet, str]:
+    sort = (sort or "").strip() or (
+        "score desc, metadata_modified desc" if text else "metadata_modified desc"
+    )
+    order: list = []
+    for part in sort.split(","):
+        match = _SORT.match(part)
+        if match is None or match.group(1) not in SORT_FIELDS:
+            raise SearchInvalid(
+                f"不能按“{part.strip()[:60]}”排序", fields={"sort": ["不支持的排序"]}
+            )
+        column = SORT_FIELDS[match.group(1)]
+        descending = (match.group(2) or "asc").lower() == "desc"
+        if column is None:  # score: a title that holds the whole query ranks first
+            if text:
+                datasets = datasets.annotate(
+                    title_hit=Case(
+                        When(title__icontains=text[:100], then=Value(1)),
+                        default=Value(0),
+                        output_field=IntegerField(),
+                    )
+                )
+                order.append("-title_hit" if descending else "title_hit")
+                order.append("-view_count" if descending else "view_count")
+            continue
+        order.append(f"-{column}" if descending else column)
+    order.append("name")
+    return datasets.order_by(*order), sort
+
+
+_COLUMNS = {
+    "organization": "organization_id",
+    "groups": "theme",
+    "region": "region_code",
+    "license_id": "license_id",
+    "update_frequency": "update_frequency",
+    "open_condition": "open_condition",
+    "tags": "tags_joined",
+    "res_format": "formats_joined",
+}
+
+
+def _labels(name: str, values: list[str]) -> dict[str, str]:
+    if name == "region":
+        return dict(Region.objects.filter(code__in=values).values_list("code", "name"))
+    return {
+        "groups": dict(Theme.choices),
+        "license_id": dict(License.choices),
+        "update_frequency": dict(Frequency.choices),
+        "open_condition": dict(OpenDataset.OpenCondition.choices),
+    }.get(name, {})
+
+
+def _facets(datasets: QuerySet[OpenDataset], names: list[str], limit: int) -> tuple[int, dict]:
+    """(count, facets) in one pass over the matching datasets' facet columns (the matches
+    of a text query are few; the whole catalog is 10,000 short rows)."""
+    columns = [_COLUMNS[n] for n in names]
+    # plain cursor rows: these columns need no converters, and matches can be thousands
+    sql, params = datasets.order_by().values_list(*columns).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    counters: dict[str, Counter] = {name: Counter() for name in names}
+    for row in rows:
+        for name, value in zip(names, row, strict=True):
+            if name in ("tags", "res_format"):
+                if value:
+                    counters[name].update(value.split("|"))
+            else:
+                counters[name][value] += 1
+    facets: dict[str, list[FacetItem]] = {}
+    organizations: dict[int, tuple[str, str]] = {}
+    if "organization" in counters:
+        top = [k for k, _ in counters["organization"].most_common()]
+        organizations = {
+            pk: (code, title)
+            for pk, code, title in Organization.objects.filter(pk__in=top).values_list(
+                "pk", "code", "name"
+            )
+        }
+    for name, counter in counters.items():
+        if name == "organization":
+            items = [
+                FacetItem(organizations[k][0], organizations[k][1], n)
+                for k, n in counter.items()
+                if k in organizations
+            ]
+        else:
+            keys = [str(k) for k in counter]
+            labels = _labels(name, keys)
+            items = [FacetItem(str(k), labels.get(str(k), str(k)), n) for k, n in counter.items()]
+        items.sort(key=lambda i: (-i.count, i.name))
+        facets[name] = items[:limit]
+    return len(rows), facets
+
+
+def dataset_search(*, query: SearchQuery) -> SearchResult:
+    """Published datasets matching every query token and every filter; one page and facets."""
+    if not 0 <= query.rows <= MAX_ROWS:
+        raise ValidationFailed(
+            f"rows 应在 0 至 {MAX_ROWS} 之间",
+            code="rows_invalid",
+            fields={"rows": [f"Must be less than or equal to {MAX_ROWS}"]},
+        )
+    if not 0 <= query.start <= MAX_START:
+        raise ValidationFailed(
+            "start 超出范围", code="start_invalid", fields={"start": ["start 超出范围"]}
+        )
+    unknown = [f for f in query.facet_fields if f not in FACET_FIELDS]
+    if unknown:
+        raise SearchInvalid(
+            f"不支持的分面字段：{', '.join(unknown[:5])}",
+            fields={"facet.field": [f"不支持的字段：{', '.join(unknown[:5])}"]},
+        )
+    datasets = published()
+    text = query.text.strip()
+    tokens = query_tokens(text) if text else []
+    if tokens:
+        datasets = datasets.filter(_text_match(tokens))
+    elif text:
+        datasets = datasets.none()  # only punctuation: nothing to match
+    for name, values in query.filters.items():
+        if name not in FILTER_FIELDS:
+            raise SearchInvalid(f"不能按“{name}”筛选", fields={"fq": [f"不支持的字段：{name}"]})
+        datasets = _filter(datasets, name, values)
+    ordered, sort = _order(datasets, query.sort, text)
+    limit = (
+        max(1, min(query.facet_limit, MAX_FACET_LIMIT))
+        if query.facet_limit >= 0
+        else MAX_FACET_LIMIT
+    )
+    names = list(dict.fromkeys(query.facet_fields))
+    if names:
+        count, facets = _facets(datasets, names, limit)
+    else:
+        count, facets = datasets.count(), {}
+    page = []
+    if query.rows and query.start < count:
+        page = list(with_details(ordered)[query.start : query.start + query.rows])
+    return SearchResult(count=count, datasets=page, facets=facets, sort=sort, tokens=tokens)
