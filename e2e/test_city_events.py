@@ -6,15 +6,15 @@ on site with a photo, the command centre closes it; the citizen sees it closed."
 from __future__ import annotations
 
 import pytest
-from browser_steps import PHONE, login, staff_login
-from cityevents_steps import event_act, event_staff_make
+from browser_steps import PHONE, login
+from cityevents_steps import event_act, event_staff_make, event_staff_page
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from digigov.apps.cityevents.models import CityEvent
 from digigov.apps.cityevents.services.demo import demo_png
 from digigov.apps.cityevents.testing import world_make
-from digigov.portals.testing import PASSWORD, citizen_make, totp_code
+from digigov.portals.testing import PASSWORD, citizen_make
 from digigov.support.identity.constants import DEMO_PASSWORDS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -63,42 +63,26 @@ def test_citizen_report_driven_to_closure(
     screenshot(citizen, "city-events-citizen-report")
 
     # --- the command centre registers and dispatches ---------------------------------------
-    dispatcher = open_browser().page
-    staff_login(
-        dispatcher,
-        base_url,
-        username="th_dispatch",
-        password=PASSWORD,
-        code=totp_code(dispatcher_device),
-        next_path="/staff/events/",
-    )
+    dispatcher = event_staff_page(open_browser, base_url, "th_dispatch", dispatcher_device)
     assert event.number in dispatcher.get_by_test_id("event-list").inner_text()
     event_act(dispatcher, base_url, event.number, "立案")
     event_act(dispatcher, base_url, event.number, "派遣")
     assert dispatcher.get_by_test_id("stage").inner_text() == "派遣"
 
     # --- the department handles it with a photo ---------------------------------------------
-    handler = open_browser().page
-    staff_login(
-        handler,
-        base_url,
-        username="gz_stt_handler",
-        password=PASSWORD,
-        code=totp_code(handler_device),
-        next_path="/staff/events/",
-    )
+    handler = event_staff_page(open_browser, base_url, "gz_stt_handler", handler_device)
     event_act(handler, base_url, event.number, "处置完成", photo=done)
     assert handler.get_by_test_id("stage").inner_text() == "处置"
 
     # --- the grid worker verifies on site with a photo (phone) -----------------------------
-    worker = open_browser(viewport=PHONE).page
-    staff_login(
-        worker,
+    worker = event_staff_page(
+        open_browser,
         base_url,
-        username=world.worker.username,
+        world.worker.username,
+        worker_device,
         password=DEMO_PASSWORDS["staff"],
-        code=totp_code(worker_device),
         next_path="/staff/events/grid/",
+        viewport=PHONE,
     )
     assert "待核查" in worker.get_by_test_id("grid-events").inner_text()
     event_act(worker, base_url, event.number, "核查通过", photo=done)

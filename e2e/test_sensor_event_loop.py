@@ -7,18 +7,14 @@ grid's worker verifies it on site with a photo (phone), and the command centre c
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import threading
 import uuid
 
-import paho.mqtt.client as mqtt
 import pytest
-from browser_steps import PHONE, staff_login
-from cityevents_steps import event_act, event_staff_make
+from browser_steps import PHONE
+from cityevents_steps import event_act, event_staff_make, event_staff_page
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from paho.mqtt.enums import CallbackAPIVersion
+from sensor_steps import mqtt_ingest, reading_payloads, readings_flushable  # noqa: F401
 
 from digigov.apps.cityevents.models import CityEvent
 from digigov.apps.cityevents.services.demo import demo_png
@@ -31,10 +27,8 @@ from digigov.apps.sensors.services.devices import (
     device_register,
     rule_save,
 )
-from digigov.apps.sensors.testing import SYSTEM, allow_readings_test_flush, water_kind
-from digigov.apps.sensors.worker import IngestWorker
+from digigov.apps.sensors.testing import SYSTEM, water_kind
 from digigov.kernel.organizations.models import Organization
-from digigov.portals.testing import PASSWORD, totp_code
 from digigov.support.identity.constants import DEMO_PASSWORDS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -42,23 +36,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # 4.2 normal; 8.3 breaches once (streak 1), 4.4 resets it; 8.7 and 9.1 breach twice in a
 # row -> one alert at 9.1; 9.4 stays quiet while that alert is open; 7.0 is normal again.
 VALUES = [4.2, 8.3, 4.4, 8.7, 9.1, 9.4, 7.0]
-
-
-@pytest.fixture(autouse=True)
-def _readings_flushable():
-    allow_readings_test_flush()
-
-
-def _publish(topic: str, payloads: list[bytes]) -> None:
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"e2e-{uuid.uuid4().hex[:8]}")
-    client.connect("127.0.0.1", 1883)
-    client.loop_start()
-    try:
-        for info in [client.publish(topic, p, qos=1) for p in payloads]:
-            info.wait_for_publish(timeout=10)
-    finally:
-        client.disconnect()
-        client.loop_stop()
 
 
 def _ingest(topic: str, payloads: list[bytes]) -> list[int]:
@@ -69,19 +46,7 @@ def _ingest(topic: str, payloads: list[bytes]) -> list[int]:
     def on_committed(outcome) -> None:
         reported.extend(i for i in outcome.event_alert_ids if alert_escalate(alert_id=i))
 
-    worker = IngestWorker(
-        client_id=f"e2e-loop-{uuid.uuid4().hex[:6]}",
-        subscription=topic,
-        session_expiry=60,
-        batch_wait=0.05,
-        on_committed=on_committed,
-    )
-    worker.connect()
-    try:
-        _publish(topic, payloads)
-        totals = worker.run(threading.Event(), max_messages=len(payloads), idle_timeout=10)
-    finally:
-        worker.close()
+    totals = mqtt_ingest(topic, payloads, prefix="e2e-loop", on_committed=on_committed)
     assert (totals.stored, totals.rejected, totals.alerts) == (len(payloads), 0, 1)
     return reported
 
@@ -128,13 +93,7 @@ def test_sensor_breach_over_mqtt_becomes_a_city_event_driven_to_closure(
     checked.write_bytes(demo_png(4, size=32))
 
     # --- the gauge reports over MQTT; the breach becomes an alert and a city event ----------
-    now = timezone.now()
-    payloads = [
-        json.dumps(
-            {"seq": n, "ts": (now - dt.timedelta(minutes=len(VALUES) - n)).isoformat(), "value": v}
-        ).encode()
-        for n, v in enumerate(VALUES)
-    ]
+    payloads = reading_payloads(VALUES, now=timezone.now())
     reported = _ingest(f"gd/sensors/440106/{code}/reading", payloads)
     assert Reading.objects.filter(device=device).count() == len(VALUES)
     alert = Alert.objects.get(device=device)
@@ -154,15 +113,7 @@ def test_sensor_breach_over_mqtt_becomes_a_city_event_driven_to_closure(
     assert event.handling_organization.code == "440100-slt"
 
     # --- the command centre finds it among the sensor events, registers and dispatches -----
-    dispatcher = open_browser().page
-    staff_login(
-        dispatcher,
-        base_url,
-        username="gz_loop_dispatch",
-        password=PASSWORD,
-        code=totp_code(dispatcher_device),
-        next_path="/staff/events/",
-    )
+    dispatcher = event_staff_page(open_browser, base_url, "gz_loop_dispatch", dispatcher_device)
     dispatcher.get_by_label("来源").select_option(label="感知终端告警")
     dispatcher.get_by_label("待本单位办理").check()
     with dispatcher.expect_navigation():
@@ -180,15 +131,7 @@ def test_sensor_breach_over_mqtt_becomes_a_city_event_driven_to_closure(
     assert dispatcher.get_by_test_id("stage").inner_text() == "派遣"
 
     # --- 水务局 handles it with a photo -----------------------------------------------------
-    handler = open_browser().page
-    staff_login(
-        handler,
-        base_url,
-        username="gz_loop_slt",
-        password=PASSWORD,
-        code=totp_code(handler_device),
-        next_path="/staff/events/",
-    )
+    handler = event_staff_page(open_browser, base_url, "gz_loop_slt", handler_device)
     assert event.number in handler.get_by_test_id("event-list").inner_text()
     event_act(handler, base_url, event.number, "处置完成", photo=handled)
     assert handler.get_by_test_id("stage").inner_text() == "处置"
@@ -196,14 +139,14 @@ def test_sensor_breach_over_mqtt_becomes_a_city_event_driven_to_closure(
     assert handler.get_by_role("button", name="核查通过", exact=True).count() == 0
 
     # --- the grid's worker verifies on site with a photo (phone) -----------------------------
-    worker = open_browser(viewport=PHONE).page
-    staff_login(
-        worker,
+    worker = event_staff_page(
+        open_browser,
         base_url,
-        username=world.worker.username,
+        world.worker.username,
+        worker_device,
         password=DEMO_PASSWORDS["staff"],
-        code=totp_code(worker_device),
         next_path="/staff/events/grid/",
+        viewport=PHONE,
     )
     mine = worker.get_by_test_id("grid-events").locator("li", has_text=event.number)
     assert "待核查" in mine.inner_text()

@@ -7,48 +7,21 @@ malformed message that came with them."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import threading
 import uuid
 
-import paho.mqtt.client as mqtt
 import pytest
 from browser_steps import staff_login
+from cityevents_steps import event_staff_make
 from django.utils import timezone
-from paho.mqtt.enums import CallbackAPIVersion
+from sensor_steps import mqtt_ingest, reading_payloads, readings_flushable  # noqa: F401
 
 from digigov.apps.sensors.models import Alert, Device, Reading
 from digigov.apps.sensors.services.alerts import alerts_escalate_pending
-from digigov.apps.sensors.testing import (
-    SYSTEM,
-    allow_readings_test_flush,
-    places_ensure,
-    water_kind,
-)
-from digigov.apps.sensors.worker import IngestWorker
-from digigov.kernel.organizations.models import Organization
-from digigov.portals.testing import PASSWORD, totp_code, totp_device_make
+from digigov.apps.sensors.testing import SYSTEM, places_ensure, water_kind
+from digigov.portals.testing import PASSWORD, totp_code
 from digigov.support.identity import services as identity
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _readings_flushable():
-    allow_readings_test_flush()
-
-
-def _publish(topic: str, payloads: list[bytes]) -> None:
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"e2e-{uuid.uuid4().hex[:8]}")
-    client.connect("127.0.0.1", 1883)
-    client.loop_start()
-    try:
-        for info in [client.publish(topic, p, qos=1) for p in payloads]:
-            info.wait_for_publish(timeout=10)
-    finally:
-        client.disconnect()
-        client.loop_stop()
 
 
 def test_breach_over_mqtt_becomes_an_alert_handled_in_the_browser(
@@ -74,15 +47,7 @@ def test_breach_over_mqtt_becomes_an_alert_handled_in_the_browser(
         ),
     )
     identity.roles_seed()
-    account = identity.staff_account_create(
-        actor=None,
-        username="gz_swj_iot",
-        password=PASSWORD,
-        real_name="李感知",
-        organization_id=Organization.objects.get(code="440100-slt").pk,
-        roles=["感知设备管理员"],
-    )
-    device = totp_device_make(account)
+    device = event_staff_make("gz_swj_iot", "440100-slt", "感知设备管理员", real_name="李感知")
     page = open_browser().page
     staff_login(
         page,
@@ -112,26 +77,9 @@ def test_breach_over_mqtt_becomes_an_alert_handled_in_the_browser(
     assert page.get_by_test_id("device-state").inner_text() == "未上线"
 
     # the gauge reports over MQTT: normal, then two readings above 8 m, and one broken message
-    worker = IngestWorker(
-        client_id=f"e2e-ingest-{uuid.uuid4().hex[:6]}",
-        subscription=f"gd/sensors/440100/{code}/reading",
-        session_expiry=60,
-        batch_wait=0.05,
-    )
-    worker.connect()
-    now = timezone.now()
-    values = [4.1, 4.3, 8.6, 9.2]
-    payloads = [
-        json.dumps(
-            {"seq": n, "ts": (now - dt.timedelta(minutes=4 - n)).isoformat(), "value": v}
-        ).encode()
-        for n, v in enumerate(values)
-    ] + [b'{"seq": "x"}']
-    try:
-        _publish(f"gd/sensors/440100/{code}/reading", payloads)
-        totals = worker.run(threading.Event(), max_messages=5, idle_timeout=10)
-    finally:
-        worker.close()
+    topic = f"gd/sensors/440100/{code}/reading"
+    payloads = [*reading_payloads([4.1, 4.3, 8.6, 9.2], now=timezone.now()), b'{"seq": "x"}']
+    totals = mqtt_ingest(topic, payloads, prefix="e2e-ingest")
     assert (totals.stored, totals.rejected) == (4, 1)
     assert Reading.objects.filter(device__code=code).count() == 4
     assert alerts_escalate_pending() == 1

@@ -246,4 +246,8 @@ DIGIGOV_EXCHANGE_RATE_PER_MINUTE = env.int("DIGIGOV_EXCHANGE_RATE_PER_MINUTE", d
 DIGIGOV_SEALS_PUBLIC_RATE_PER_MINUTE = env.int("DIGIGOV_SEALS_PUBLIC_RATE_PER_MINUTE", default=60)
 # The public base URL of this node (no trailing slash): ids in Verifiable Credentials, status
 # list URLs and verification links are built from it, so it must be what outsiders reach.
+# The MQTT broker the sensor ingest worker subscribes to (digigov sensors_ingest).
+DIGIGOV_MQTT_HOST = env.str("DIGIGOV_MQTT_HOST", default="127.0.0.1")
+DIGIGOV_MQTT_PORT = env.int("DIGIGOV_MQTT_PORT", default=1883)
+
 DIGIGOV_PUBLIC_URL = env.str("DIGIGOV_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")

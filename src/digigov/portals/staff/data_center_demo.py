@@ -58,34 +58,8 @@ DATA_CENTER_DEMO_STAFF: dict[str, tuple[str, list[str], str, str]] = {
 def data_center_demo_seed(**_options: Any) -> str:
     """The accounts above (with TOTP devices); an existing account gets any role added to its
     list since. Idempotent."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from digigov.kernel.organizations.models import Organization
     from digigov.support.identity import services as identity
-    from digigov.support.identity.constants import DEMO_PASSWORDS
-    from digigov.support.identity.selectors import totp_enrolment_needed
 
     identity.roles_seed()
-    accounts = get_user_model().objects
-    made = []
-    for username, (org_code, roles, name, _label) in DATA_CENTER_DEMO_STAFF.items():
-        organization = Organization.objects.filter(code=org_code).first()
-        if organization is None:
-            continue
-        account = accounts.filter(username=username).first()
-        if account is None:
-            account = identity.staff_account_create(
-                actor=None,
-                username=username,
-                password=DEMO_PASSWORDS["staff"],
-                real_name=name,
-                organization_id=organization.pk,
-                roles=roles,
-            )
-            made.append(username)
-        else:
-            account.groups.add(*Group.objects.filter(name__in=roles))
-        if totp_enrolment_needed(account_id=account.pk):
-            identity.totp_device_create(account_id=account.pk)
+    made = identity.demo_staff_ensure(staff=DATA_CENTER_DEMO_STAFF)
     return f"新建 {len(made)} 个数据中心演示账号" if made else "已存在，未改动"

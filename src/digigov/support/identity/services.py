@@ -1040,3 +1040,49 @@ def demo_accounts_seed(*, seed: int = 2021) -> dict[str, str]:
 def identity_demo_seed(*, seed: int, **_options) -> str:
     made = demo_accounts_seed(seed=seed)
     return "、".join(f"{k}（{v}）" for k, v in made.items()) or "已存在，未改动"
+
+
+def demo_staff_account(
+    *, username: str, org_code: str, roles: list[str], name: str, add_roles: bool = True
+) -> tuple[Account | None, bool]:
+    """(account, made) for one demo staff account with a confirmed TOTP device; an existing
+    account gets `roles` added when `add_roles`. (None, False) when the organization is absent."""
+    from digigov.kernel.organizations.models import Organization
+
+    from .selectors import totp_enrolment_needed
+
+    made = False
+    account = Account.objects.filter(username=username).first()
+    if account is None:
+        organization = Organization.objects.filter(code=org_code).first()
+        if organization is None:
+            return None, False
+        account = staff_account_create(
+            actor=None,
+            username=username,
+            password=DEMO_PASSWORDS["staff"],
+            real_name=name,
+            organization_id=organization.pk,
+            roles=roles,
+        )
+        made = True
+    elif add_roles:
+        account.groups.add(*Group.objects.filter(name__in=roles))
+    if totp_enrolment_needed(account_id=account.pk):
+        totp_device_create(account_id=account.pk)
+    return account, made
+
+
+def demo_staff_ensure(
+    *, staff: dict[str, tuple[str, list[str], str, str]], add_roles: bool = True
+) -> list[str]:
+    """The demo staff accounts {username: (org_code, roles, name, label)}, idempotent;
+    returns the usernames made now."""
+    made = []
+    for username, (org_code, roles, name, _label) in staff.items():
+        _, created = demo_staff_account(
+            username=username, org_code=org_code, roles=roles, name=name, add_roles=add_roles
+        )
+        if created:
+            made.append(username)
+    return made

@@ -15,12 +15,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from shapely.geometry import mapping
 
-from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
 from digigov.kernel.regions.models import Region
 from digigov.support.identity import services as identity
-from digigov.support.identity.constants import DEMO_PASSWORDS
-from digigov.support.identity.selectors import totp_enrolment_needed
 
 from .. import geometry
 from ..models import CityEvent, EventReporter, Grid, GridWorker
@@ -70,22 +67,9 @@ def demo_png(seed: int = 0, size: int = 8) -> bytes:
 
 
 def _staff_account(username: str, org_code: str, roles: list[str], name: str):
-    accounts = get_user_model().objects
-    account = accounts.filter(username=username).first()
-    if account is None:
-        organization = Organization.objects.filter(code=org_code).first()
-        if organization is None:
-            return None
-        account = identity.staff_account_create(
-            actor=None,
-            username=username,
-            password=DEMO_PASSWORDS["staff"],
-            real_name=name,
-            organization_id=organization.pk,
-            roles=roles,
-        )
-    if totp_enrolment_needed(account_id=account.pk):
-        identity.totp_device_create(account_id=account.pk)
+    account, _ = identity.demo_staff_account(
+        username=username, org_code=org_code, roles=roles, name=name, add_roles=False
+    )
     return account
 
 
@@ -203,8 +187,7 @@ def cityevents_demo_seed(*, seed: int = 2021, **_options: Any) -> str:
     """The seed step (order 62). Idempotent: events are made once."""
     types = event_types_seed()
     grids = demo_grids_seed()
-    for username, (org_code, roles, name, _label) in DEMO_STAFF.items():
-        _staff_account(username, org_code, roles, name)
+    identity.demo_staff_ensure(staff=DEMO_STAFF, add_roles=False)
     if CityEvent.objects.filter(external_ref__startswith="demo-").exists():
         return f"{types}；网格 {grids} 个；演示事件已存在，跳过"
     rng = random.Random(seed)

@@ -5,21 +5,18 @@ web root, mode 0600), served only by a view that asks selectors.photo_for_viewer
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
 from digigov.kernel.errors import ValidationFailed
+from digigov.kernel.uploads import store_stream
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTO_MAX_COUNT = 6
 PHOTO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -60,32 +57,17 @@ def photo_store(upload) -> StoredPhoto:
     kind = filetype.guess(head)
     if kind is None or kind.extension not in PHOTO_TYPES:
         raise _refuse("仅接受 JPG、PNG、WEBP 格式的照片", "cityevents/photo_format")
-    root = Path(settings.DIGIGOV_UPLOAD_ROOT) / "cityevents"
-    root.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            chunk = head
-            while chunk:
-                size += len(chunk)
-                if size > PHOTO_MAX_BYTES:
-                    raise _refuse(
-                        f"照片超过 {PHOTO_MAX_BYTES // (1024 * 1024)} MB 的大小限制",
-                        "cityevents/photo_too_large",
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-                chunk = stream.read(CHUNK)
-        sha256 = digest.hexdigest()
-        target = photo_path(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(temporary, 0o600)  # data, never a program
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    sha256, size, _ = store_stream(
+        head=head,
+        stream=stream,
+        root=Path(settings.DIGIGOV_UPLOAD_ROOT) / "cityevents",
+        target_of=photo_path,
+        max_bytes=PHOTO_MAX_BYTES,
+        on_too_large=lambda: _refuse(
+            f"照片超过 {PHOTO_MAX_BYTES // (1024 * 1024)} MB 的大小限制",
+            "cityevents/photo_too_large",
+        ),
+    )
     return StoredPhoto(
         sha256=sha256, size=size, content_type=PHOTO_TYPES[kind.extension], original_name=name
     )

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from ..constants import HISTORY_DAYS
-from ..models import Indicator
+from ..models import Indicator, IndicatorValue
 from .compute import indicators_backfill
 from .topics import definitions_sync, topics_seed
 
@@ -31,39 +31,15 @@ DEMO_STAFF: dict[str, tuple[str, list[str], str, str]] = {
 
 
 def governance_demo_seed(**_options: Any) -> str:
-    from django.contrib.auth import get_user_model
-
-    from digigov.kernel.organizations.selectors import organization_list
     from digigov.support.identity import services as identity
-    from digigov.support.identity.constants import DEMO_PASSWORDS
-    from digigov.support.identity.selectors import totp_enrolment_needed
 
     definitions_sync()
     topics_seed()
     identity.roles_seed()  # the roles 指挥中心值班员 and 驾驶舱查看人员（本市） (identity.constants)
-    accounts = get_user_model().objects
-    made = []
-    for username, (organization_code, roles, name, _label) in DEMO_STAFF.items():
-        organization = (
-            organization_list(search=organization_code).filter(code=organization_code).first()
-        )
-        if organization is None:
-            continue
-        account = accounts.filter(username=username).first()
-        if account is None:
-            account = identity.staff_account_create(
-                actor=None,
-                username=username,
-                password=DEMO_PASSWORDS["staff"],
-                real_name=name,
-                organization_id=organization.pk,
-                roles=roles,
-            )
-            made.append(username)
-        else:
-            account.groups.add(*Group.objects.filter(name__in=roles))
-        if totp_enrolment_needed(account_id=account.pk):
-            identity.totp_device_create(account_id=account.pk)
+    made = identity.demo_staff_ensure(staff=DEMO_STAFF)
+    if IndicatorValue.objects.filter(day=timezone.localdate()).exists():
+        # a second run changes nothing: `digigov indicators_compute` refreshes on purpose
+        return (f"新建 {len(made)} 个驾驶舱演示账号；" if made else "") + "今日指标已计算，跳过"
     results = indicators_backfill(days=HISTORY_DAYS)
     values = sum(result.values for result in results)
     computed = Indicator.objects.filter(kind="computed").count()

@@ -9,10 +9,7 @@ version id), which the catalog services keep in sync on publish. Both built by m
 
 from __future__ import annotations
 
-import logging
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -23,6 +20,7 @@ from digigov.kernel.errors import NotFound, PermissionDenied, Unauthenticated
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
 from digigov.kernel.regions.selectors import region_ancestors
+from digigov.kernel.text import add_domain_words, query_tokens, text_tokens
 
 from ..constants import (
     APPROVAL_MODES,
@@ -105,7 +103,6 @@ def field_label(name: str) -> str:
 
 # --- tokens ----------------------------------------------------------------------------------
 
-_PUNCTUATION = re.compile(r"^[\W_]+$", re.UNICODE)
 _DOMAIN_WORDS = (
     "营业执照",
     "出生医学证明",
@@ -126,43 +123,7 @@ _DOMAIN_WORDS = (
     "身后",
 )
 
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    for word in _DOMAIN_WORDS:
-        jieba.add_word(word, freq=200000)
-    return jieba
-
-
-def _keep(token: str) -> bool:
-    token = token.strip()
-    return bool(token) and not _PUNCTUATION.match(token)
-
-
-def text_tokens(*texts: str) -> list[str]:
-    """Index tokens (jieba search mode: words and their sub-words), deduplicated, in order."""
-    jieba = _jieba()
-    seen: dict[str, None] = {}
-    for text in texts:
-        if not text:
-            continue
-        for token in jieba.cut_for_search(text.lower()):
-            if _keep(token):
-                seen.setdefault(token.strip(), None)
-    return list(seen)
-
-
-def query_tokens(query: str) -> list[str]:
-    """Query tokens (jieba precise mode): every one must match."""
-    jieba = _jieba()
-    seen: dict[str, None] = {}
-    for token in jieba.cut(query.lower().strip()):
-        if _keep(token):
-            seen.setdefault(token.strip(), None)
-    return list(seen)[:12]
+add_domain_words(_DOMAIN_WORDS)
 
 
 def search_text_of(values: dict[str, Any], *, organization_name: str) -> str:

@@ -11,9 +11,6 @@ file's description and cannot be forged or used by another account."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -24,6 +21,7 @@ from django.core import signing
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import PermissionDenied, Unauthenticated, ValidationFailed
 from digigov.kernel.principals import Principal
+from digigov.kernel.uploads import store_stream
 
 from ..models import ServiceItem
 from ..selectors.applications import material_path
@@ -32,7 +30,6 @@ TOKEN_SALT = "digigov.services.upload"  # noqa: S105 (a signing namespace, not a
 TOKEN_MAX_AGE = 24 * 3600  # seconds a staged upload may wait for its submission
 DEFAULT_MAX_MB = 10
 DEFAULT_FORMATS = ("pdf", "jpg", "png")
-CHUNK = 64 * 1024
 # A format named in a guide -> the kinds `filetype` may sniff for it (OFD is a zip container).
 SNIFFED_AS: dict[str, tuple[str, ...]] = {
     "pdf": ("pdf",),
@@ -125,33 +122,18 @@ def material_stage(
     if not head:
         raise _refuse(field, "文件为空", "services/material_empty")
     extension, content_type = _sniff(head, formats, original_name, field)
-    root = upload_root()
-    root.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            chunk = head
-            while chunk:
-                size += len(chunk)
-                if size > limit:
-                    raise _refuse(
-                        field,
-                        f"文件超过 {spec.get('max_mb') or DEFAULT_MAX_MB} MB 的大小限制",
-                        "services/material_too_large",
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-                chunk = content.read(CHUNK)
-        sha256 = digest.hexdigest()
-        target = material_path(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(temporary, 0o600)  # data, never a program
-        os.replace(temporary, target)  # same content, same name: replacing is harmless
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    sha256, size, _ = store_stream(
+        head=head,
+        stream=content,
+        root=upload_root(),
+        target_of=material_path,
+        max_bytes=limit,
+        on_too_large=lambda: _refuse(
+            field,
+            f"文件超过 {spec.get('max_mb') or DEFAULT_MAX_MB} MB 的大小限制",
+            "services/material_too_large",
+        ),
+    )
     audit_record(
         actor=principal.actor,
         acting_for=principal.acting_for,

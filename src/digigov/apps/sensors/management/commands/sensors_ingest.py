@@ -7,6 +7,7 @@ import queue
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
@@ -38,8 +39,8 @@ class Command(BaseCommand):
     help = "感知数据接入：订阅 MQTT 主题，校验、批量入库、规则判断、告警（SIGTERM 平稳退出）"
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=1883)
+        parser.add_argument("--host", default=settings.DIGIGOV_MQTT_HOST)
+        parser.add_argument("--port", type=int, default=settings.DIGIGOV_MQTT_PORT)
         parser.add_argument("--client-id", default="digigov-sensors-ingest")
         parser.add_argument(
             "--regions",
