@@ -144,31 +144,47 @@ def showcase_submit(
     return showcase
 
 
-def showcase_moderate(*, principal: Principal, showcase_id: int, approve: bool) -> Showcase:
+def _moderate(
+    *, principal: Principal, model, pk: int, approve: bool, name: str, label: str, approved
+):
+    """Approve or reject one community contribution (an app, a comment): moderators only."""
+    action, object_type = f"opendata.{name}.moderate", f"opendata.{name}"
     if not may_moderate(principal):
         raise deny(
             principal,
-            action="opendata.showcase.moderate",
-            object_type="opendata.showcase",
-            object_id=showcase_id,
-            message="只有审核人员可以审核数据应用",
+            action=action,
+            object_type=object_type,
+            object_id=pk,
+            message=f"只有审核人员可以审核{label}",
             code="opendata/not_moderator",
         )
     with transaction.atomic():
-        showcase = Showcase.objects.select_for_update().filter(pk=showcase_id).first()
-        if showcase is None:
-            raise NotFound("数据应用不存在", code="showcase_unknown")
-        showcase.state = Showcase.State.PUBLISHED if approve else Showcase.State.REJECTED
-        showcase.moderated_by = principal.actor
-        showcase.save(update_fields=["state", "moderated_by"])
+        item = model.objects.select_for_update().filter(pk=pk).first()
+        if item is None:
+            raise NotFound(f"{label}不存在", code=f"{name}_unknown")
+        item.state = approved if approve else model.State.REJECTED
+        item.moderated_by = principal.actor
+        item.save(update_fields=["state", "moderated_by"])
         record(
             principal,
-            action="opendata.showcase.moderate",
-            object_type="opendata.showcase",
-            object_id=showcase.pk,
+            action=action,
+            object_type=object_type,
+            object_id=item.pk,
             detail={"approve": bool(approve)},
         )
-    return showcase
+    return item
+
+
+def showcase_moderate(*, principal: Principal, showcase_id: int, approve: bool) -> Showcase:
+    return _moderate(
+        principal=principal,
+        model=Showcase,
+        pk=showcase_id,
+        approve=approve,
+        name="showcase",
+        label="数据应用",
+        approved=Showcase.State.PUBLISHED,
+    )
 
 
 def rating_set(*, principal: Principal, dataset_name: str, score: int) -> Rating:
@@ -212,27 +228,12 @@ def comment_post(*, principal: Principal, dataset_name: str, text: str) -> Comme
 
 
 def comment_moderate(*, principal: Principal, comment_id: int, approve: bool) -> Comment:
-    if not may_moderate(principal):
-        raise deny(
-            principal,
-            action="opendata.comment.moderate",
-            object_type="opendata.comment",
-            object_id=comment_id,
-            message="只有审核人员可以审核评论",
-            code="opendata/not_moderator",
-        )
-    with transaction.atomic():
-        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
-        if comment is None:
-            raise NotFound("评论不存在", code="comment_unknown")
-        comment.state = Comment.State.APPROVED if approve else Comment.State.REJECTED
-        comment.moderated_by = principal.actor
-        comment.save(update_fields=["state", "moderated_by"])
-        record(
-            principal,
-            action="opendata.comment.moderate",
-            object_type="opendata.comment",
-            object_id=comment.pk,
-            detail={"approve": bool(approve)},
-        )
-    return comment
+    return _moderate(
+        principal=principal,
+        model=Comment,
+        pk=comment_id,
+        approve=approve,
+        name="comment",
+        label="评论",
+        approved=Comment.State.APPROVED,
+    )
