@@ -193,3 +193,6 @@ DEMO_PASSWORDS: dict[str, str] = {
     "staff": "Staff@2025",
     "admin": "Admin@2025",
 }
+
+# the audit action of a successful or failed login (receivers.py); indicators 7-9 count it
+LOGIN_ACTION = "identity.login"

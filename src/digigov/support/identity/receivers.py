@@ -8,6 +8,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 
 from digigov.kernel.audit.services import audit_record
 
+from .constants import LOGIN_ACTION
+
 
 def _address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") if request is not None else ""
@@ -20,7 +22,7 @@ def _actor(user) -> str:
 def on_logged_in(sender, request, user, **kwargs) -> None:
     audit_record(
         actor=_actor(user),
-        action="identity.login",
+        action=LOGIN_ACTION,
         object_type="Account",
         object_id=str(user.pk),
         source_address=_address(request),
@@ -32,7 +34,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str((credentials or {}).get("username", ""))[:150]
     audit_record(
         actor="anonymous",
-        action="identity.login",
+        action=LOGIN_ACTION,
         object_type="Account",
         object_id=username,
         outcome="failure",

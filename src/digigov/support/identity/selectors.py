@@ -9,16 +9,18 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from digigov.kernel.audit.selectors import audit_entries
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.errors import PermissionDenied, Unauthenticated
 from digigov.kernel.ids import mask_id_number, mask_name, mask_phone
 from digigov.kernel.principals import Principal
 
-from .constants import DELEGATION_SCOPES, DEMO_PASSWORDS, REAL_NAME_LABELS
+from .constants import DELEGATION_SCOPES, DEMO_PASSWORDS, LOGIN_ACTION, REAL_NAME_LABELS
 from .models import Account, Delegation, EntityBinding
 
 PERSON_KINDS = ("citizen", "enterprise", "staff")
@@ -397,18 +399,11 @@ def entity_allows(*, principal: Principal, uscc: str, scope: str) -> bool:
 
 # ------------------------------------------------------------- daily active accounts (一网统管)
 
-LOGIN_ACTION = "identity.login"
-
 
 def daily_active_accounts(*, kind: str, since: dt.date, until: dt.date) -> dict[dt.date, int]:
     """Distinct accounts of a kind ("citizen" 粤省事, "enterprise" 粤商通, "staff" 粤政易)
     with a successful login on each day (audit log `identity.login`, actor "<kind>:<id>"),
     for indicators 7-9. Days without logins are absent. Counts only: no account is named."""
-    from django.db.models import Count
-    from django.db.models.functions import TruncDate
-
-    from digigov.kernel.audit.selectors import audit_entries
-
     if kind not in PERSON_KINDS:
         raise ValueError(kind)
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))

@@ -18,8 +18,6 @@ from digigov.data.registries.services import demo_entity_usccs, demo_person_id_n
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
 from digigov.support.identity import services as identity
-from digigov.support.identity.constants import DEMO_PASSWORDS
-from digigov.support.identity.selectors import totp_enrolment_needed
 
 from ..models import License, LicenseType
 from ..selectors.catalog import license_data_prefill
@@ -117,28 +115,7 @@ def _issue(
 
 def _demo_staff() -> list[str]:
     identity.roles_seed()
-    made = []
-    from django.contrib.auth import get_user_model
-
-    accounts = get_user_model().objects
-    for username, (org_code, roles, name, _label) in DEMO_ISSUERS.items():
-        organization = Organization.objects.filter(code=org_code).first()
-        if organization is None:
-            continue
-        account = accounts.filter(username=username).first()
-        if account is None:
-            account = identity.staff_account_create(
-                actor=None,
-                username=username,
-                password=DEMO_PASSWORDS["staff"],
-                real_name=name,
-                organization_id=organization.pk,
-                roles=roles,
-            )
-            made.append(username)
-        if totp_enrolment_needed(account_id=account.pk):
-            identity.totp_device_create(account_id=account.pk)
-    return made
+    return identity.demo_staff_ensure(staff=DEMO_ISSUERS, add_roles=False)
 
 
 def licenses_demo_seed(*, seed: int = 2021, entities: int = 3, **_options: Any) -> str:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
 
@@ -33,7 +31,6 @@ DEMO_SEAL_STAFF: dict[str, tuple[str, list[str], str, str]] = {
         "广州市场监管 印章审批（四眼）",
     ),
 }
-DEMO_PASSWORD = "Staff@2025"  # noqa: S105 (the documented demo password)
 
 
 def _operator(organization: Organization, role: str, permissions: set[str]) -> Principal:
@@ -48,28 +45,15 @@ def _operator(organization: Organization, role: str, permissions: set[str]) -> P
 
 def _staff_accounts() -> dict[str, Any]:
     from digigov.support.identity import services as identity
-    from digigov.support.identity.selectors import totp_enrolment_needed
 
     identity.roles_seed()
-    accounts = get_user_model().objects
     made = {}
     for username, (org_code, roles, name, _label) in DEMO_SEAL_STAFF.items():
-        organization = Organization.objects.filter(code=org_code).first()
-        if organization is None:
-            continue
-        account = accounts.filter(username=username).first()
-        if account is None:
-            account = identity.staff_account_create(
-                actor=None,
-                username=username,
-                password=DEMO_PASSWORD,
-                real_name=name,
-                organization_id=organization.pk,
-                roles=roles,
-            )
-        if totp_enrolment_needed(account_id=account.pk):
-            identity.totp_device_create(account_id=account.pk)
-        made[username] = account
+        account, _ = identity.demo_staff_account(
+            username=username, org_code=org_code, roles=roles, name=name, add_roles=False
+        )
+        if account is not None:
+            made[username] = account
     return made
 
 
