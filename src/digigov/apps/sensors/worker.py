@@ -12,7 +12,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
 from django.db import close_old_connections, connection
@@ -40,7 +40,6 @@ class WorkerTotals:
     batches: int = 0
     failures: int = 0
     alerts: int = 0
-    outcomes: list[BatchOutcome] = field(default_factory=list)
 
 
 class IngestWorker:

@@ -112,6 +112,22 @@ def _devices() -> QuerySet[Device]:
     return Device.objects.select_related("kind", "region", "owner_organization")
 
 
+def alerts_with_device() -> QuerySet[Alert]:
+    """Alerts with what their rows show (device, kind, region, rule) in one query."""
+    return Alert.objects.select_related("device__kind", "device__region", "rule")
+
+
+def _paginate(rows: QuerySet, page: int, page_size: int) -> tuple[QuerySet, int, int, int, int]:
+    """One page of an ordered queryset: the page's slice, total, page, pages, page size
+    (page and page size clamped to what exists)."""
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    total = rows.count()
+    pages = max(1, math.ceil(total / page_size))
+    page = max(1, min(page, pages))
+    start = (page - 1) * page_size
+    return rows[start : start + page_size], total, page, pages, page_size
+
+
 def device_list(
     *, principal: Principal, filters: DeviceFilters, page: int = 1, page_size: int = 20
 ) -> DevicePage:
@@ -126,12 +142,8 @@ def device_list(
         devices = devices.filter(state=filters.state)
     if filters.organization_id:
         devices = devices.filter(owner_organization_id=filters.organization_id)
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    total = devices.count()
-    pages = max(1, math.ceil(total / page_size))
-    page = max(1, min(page, pages))
-    start = (page - 1) * page_size
-    rows = [_row(d) for d in devices.order_by("code")[start : start + page_size]]
+    window, total, page, pages, page_size = _paginate(devices.order_by("code"), page, page_size)
+    rows = [_row(d) for d in window]
     return DevicePage(rows=rows, total=total, page=page, pages=pages, page_size=page_size)
 
 
@@ -314,9 +326,7 @@ def alert_list(
     page_size: int = 20,
 ) -> AlertPage:
     _require_view(principal)
-    alerts = Alert.objects.select_related("device__kind", "device__region", "rule").filter(
-        region_filter("device__region", region_code)
-    )
+    alerts = alerts_with_device().filter(region_filter("device__region", region_code))
     if state:
         alerts = alerts.filter(state=state)
     if device_id:
@@ -324,22 +334,16 @@ def alert_list(
     if search:
         term = search.strip()[:60]
         alerts = alerts.filter(Q(device__code__icontains=term) | Q(device__name__icontains=term))
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    total = alerts.count()
-    pages = max(1, math.ceil(total / page_size))
-    page = max(1, min(page, pages))
-    start = (page - 1) * page_size
-    rows = alert_rows(alerts.order_by("-raised_at", "-id")[start : start + page_size])
+    window, total, page, pages, page_size = _paginate(
+        alerts.order_by("-raised_at", "-id"), page, page_size
+    )
+    rows = alert_rows(window)
     return AlertPage(rows=rows, total=total, page=page, pages=pages, page_size=page_size)
 
 
 def alert_get(*, principal: Principal, alert_id: int) -> AlertRow:
     _require_view(principal)
-    alert = (
-        Alert.objects.select_related("device__kind", "device__region", "rule")
-        .filter(pk=alert_id)
-        .first()
-    )
+    alert = alerts_with_device().filter(pk=alert_id).first()
     if alert is None:
         raise NotFound("告警不存在", code="alert_not_found")
     return alert_rows([alert])[0]

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 
-from ..models import Alert, Device, DeviceKind
-from .devices import LEVEL_LABELS, region_filter
+from ..models import Device, DeviceKind
+from .devices import LEVEL_LABELS, alerts_with_device, region_filter
 
 
 def _kinds_filter(field: str, kinds: Iterable[str] | None) -> Q:
@@ -54,7 +54,7 @@ def recent_alerts(
     *, region_code: str | None = None, kinds: Iterable[str] | None = None, limit: int = 20
 ) -> list[dict]:
     alerts = (
-        Alert.objects.select_related("device__kind", "device__region", "rule")
+        alerts_with_device()
         .filter(region_filter("device__region", region_code))
         .filter(_kinds_filter("device__kind__code", kinds))
         .order_by("-raised_at", "-id")[: max(1, min(limit, 200))]

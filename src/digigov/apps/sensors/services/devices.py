@@ -13,7 +13,7 @@ from digigov.kernel.audit.services import audit_as
 from digigov.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
-from digigov.kernel.regions.models import Region
+from digigov.kernel.regions.selectors import region_get
 
 from ..models import Device, DeviceKind, Rule
 from ..selectors.access import may_manage_devices, may_manage_rules
@@ -54,7 +54,7 @@ def _validated(data: DeviceInput, *, creating: bool) -> dict[str, Any]:
     kind = DeviceKind.objects.filter(code=(data.kind_code or "").strip()).first()
     if kind is None:
         errors["kind_code"] = ["请选择设备类型"]
-    region = Region.objects.filter(code=(data.region_code or "").strip()).first()
+    region = region_get((data.region_code or "").strip())
     if region is None or not region.code.startswith("44") or region.level == "province":
         errors["region_code"] = ["请选择设备所在的广东省市、县（区）"]
     organization = (

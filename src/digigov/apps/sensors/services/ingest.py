@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from digigov.kernel.audit.services import audit_batch, audit_record
 
-from ..constants import COUNTER_LABELS, REASONS  # noqa: F401 (re-exported)
+from ..constants import REASONS
 from ..models import Alert, Device, IngestCounter, Reading, Rejection, Rule
 
 TOPIC_ROOT = "gd/sensors"
@@ -47,13 +47,10 @@ class Incoming:
 class DeviceInfo:
     id: int
     code: str
-    name: str
     region_code: str
     kind_id: int
     min_value: float
     max_value: float
-    longitude: float
-    latitude: float
     state: str
     last_seen_at: dt.datetime | None  # as persisted
 
@@ -214,13 +211,10 @@ class IngestEngine:
             d.code: DeviceInfo(
                 id=d.id,
                 code=d.code,
-                name=d.name,
                 region_code=d.region_id,
                 kind_id=d.kind_id,
                 min_value=d.kind.min_value,
                 max_value=d.kind.max_value,
-                longitude=d.longitude,
-                latitude=d.latitude,
                 state=d.state,
                 last_seen_at=d.last_seen_at,
             )
