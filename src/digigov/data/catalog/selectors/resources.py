@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from digigov.kernel.errors import NotFound, PermissionDenied, Unauthenticated
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
+from digigov.kernel.regions.selectors import region_code_prefix
 
 from ..models import DataResource, ResourceField
 
@@ -29,14 +30,6 @@ SYSTEM_KINDS = frozenset({"operator", "system"})  # the CLI and seed steps
 BUREAU_FUNCTION = "zsj"
 PROVINCE_CODE = "440000"
 MAX_PAGE_SIZE = 100
-
-
-def _region_prefix(region_code: str) -> str:
-    """The prefix of the region codes at or below a region: 44 for the province, 4401 for
-    Guangzhou, the whole code for a county."""
-    if region_code == PROVINCE_CODE:
-        return "44"
-    return region_code[:4] if region_code.endswith("00") else region_code
 
 
 def _organization(principal: Principal) -> Organization | None:
@@ -53,7 +46,7 @@ def reviewer_region_prefix(principal: Principal) -> str | None:
     own = _organization(principal)
     if own is None or own.function != BUREAU_FUNCTION:
         return None
-    return _region_prefix(own.region_id)
+    return region_code_prefix(own.region_id)
 
 
 def resource_may_review(principal: Principal, resource: DataResource) -> bool:

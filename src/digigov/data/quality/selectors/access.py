@@ -14,6 +14,7 @@ from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import PermissionDenied, Unauthenticated
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
+from digigov.kernel.regions.selectors import region_code_prefix
 
 SYSTEM_KINDS = frozenset({"system", "operator"})
 BUREAU_FUNCTION = "zsj"
@@ -71,14 +72,6 @@ class Scope:
         return organization.pk == self.organization_id
 
 
-def _region_prefix(code: str) -> str:
-    """440000 -> 44, 440100 -> 4401, 440103 -> 440103: the codes a region's bureau covers."""
-    prefix = code
-    while prefix.endswith("00") and len(prefix) > 2:
-        prefix = prefix[:-2]
-    return prefix
-
-
 def refuse(principal: Principal, *, action: str, object_type: str, object_id: str, reason: str):
     """Audit a refusal (outside the refused work's transaction) and raise."""
     audit_record(
@@ -117,7 +110,7 @@ def quality_scope(*, principal: Principal, purpose: str = VIEW, action: str = ""
             )
         raise PermissionDenied(REFUSALS[purpose], code="quality_forbidden")
     if organization.function == BUREAU_FUNCTION:
-        prefix = _region_prefix(organization.region_id)
+        prefix = region_code_prefix(organization.region_id)
         return Scope(
             is_all=len(prefix) <= 2,
             region_prefix="" if len(prefix) <= 2 else prefix,

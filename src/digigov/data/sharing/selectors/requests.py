@@ -11,6 +11,7 @@ from digigov.data.catalog.selectors.resources import field_labels
 from digigov.kernel.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
+from digigov.kernel.regions.selectors import region_code_prefix
 
 from ..models import SharingRequest
 from .access import (
@@ -266,12 +267,6 @@ class SatisfactionRate:
         return round(self.fields_approved / self.fields_asked * 100, 1)
 
 
-def _region_prefix(code: str) -> str:
-    if code == "440000":
-        return "44"
-    return code[:4] if code.endswith("00") else code
-
-
 def sharing_satisfaction_rate(
     *, region_code: str | None = None, period: tuple[dt.date, dt.date] | None = None
 ) -> SatisfactionRate:
@@ -282,7 +277,7 @@ def sharing_satisfaction_rate(
         if not region_code.isdigit() or len(region_code) != 6:
             raise ValidationFailed("区划代码应为 6 位数字", code="region_invalid")
         query = query.filter(
-            requester_organization__region__code__startswith=_region_prefix(region_code)
+            requester_organization__region__code__startswith=region_code_prefix(region_code)
         )
     if period:
         start, end = period
