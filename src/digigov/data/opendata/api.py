@@ -47,6 +47,7 @@ from .selectors.datasets import (
     dataset_published_get,
     dataset_rating,
     dataset_usage,
+    datasets_with_details,
     developer_key_usage,
     developer_keys,
     review_queue,
@@ -54,7 +55,7 @@ from .selectors.datasets import (
     site_figures,
     theme_counts,
 )
-from .selectors.search import SearchQuery, dataset_search, with_details
+from .selectors.search import SearchQuery, dataset_search
 from .services.applications import application_decide, application_submit, application_withdraw
 from .services.community import (
     comment_moderate,
@@ -232,7 +233,7 @@ def dataset_create(request: HttpRequest, body: DatasetIn):
         aggregate_by=values.pop("aggregate_by"),
         values=values,
     )
-    return Status(201, _summary(with_details(OpenDataset.objects.filter(pk=created.pk)).get()))
+    return Status(201, _summary(datasets_with_details(ids=[created.pk])[0]))
 
 
 @router.post(
@@ -244,7 +245,7 @@ def dataset_review_post(request: HttpRequest, dataset_id: str, body: ReviewIn):
     dataset = dataset_review(
         principal=request.principal, dataset_id=dataset_id, approve=body.approve, note=body.note
     )
-    return _summary(with_details(OpenDataset.objects.filter(pk=dataset.pk)).get())
+    return _summary(datasets_with_details(ids=[dataset.pk])[0])
 
 
 @router.post(
@@ -252,15 +253,13 @@ def dataset_review_post(request: HttpRequest, dataset_id: str, body: ReviewIn):
 )
 def dataset_withdraw_post(request: HttpRequest, dataset_id: str, body: NoteIn):
     dataset = dataset_withdraw(principal=request.principal, dataset_id=dataset_id, note=body.note)
-    return _summary(with_details(OpenDataset.objects.filter(pk=dataset.pk)).get())
+    return _summary(datasets_with_details(ids=[dataset.pk])[0])
 
 
 @router.get("/review-queue", response=list[DatasetSummaryOut], summary="待审核的开放数据集")
 def review_queue_get(request: HttpRequest):
     rows = review_queue(principal=request.principal)
-    return [
-        _summary(d) for d in with_details(OpenDataset.objects.filter(pk__in=[r.pk for r in rows]))
-    ]
+    return [_summary(d) for d in datasets_with_details(ids=[r.pk for r in rows])]
 
 
 # --- conditional access -------------------------------------------------------------------

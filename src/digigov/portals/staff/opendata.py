@@ -7,7 +7,6 @@ who may is decided there (the page guards only spare a useless form)."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +30,7 @@ from digigov.data.opendata.selectors.access import (
 )
 from digigov.data.opendata.selectors.datasets import (
     applications_for_publisher,
+    applications_pending_count,
     dataset_get_for_staff,
     dataset_usage,
     datasets_of_publisher,
@@ -48,7 +48,7 @@ from digigov.data.opendata.services.publishing import (
 from digigov.kernel.errors import DomainError, NotFound, PermissionDenied, Unauthenticated
 from digigov.kernel.ids import mask_phone
 from digigov.kernel.principals import Principal, request_principal
-from digigov.portals.web.opendata_common import page_number, usage_chart
+from digigov.portals.web.opendata_common import form_errors, page_number, pager, usage_chart
 
 from .views import PORTAL, staff_required
 
@@ -109,9 +109,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         rows, total = datasets_of_publisher(
             principal=principal, state=state, page=page, page_size=PAGE_SIZE
         )
-        pending = len(applications_for_publisher(principal=principal, state="submitted"))
-    pages = max(1, -(-total // PAGE_SIZE))
-    kept = {"state": state} if state else {}
+        pending = applications_pending_count(principal=principal)
     body = page_context(
         principal,
         "overview",
@@ -121,10 +119,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         state=state,
         states=OpenDataset.State.choices,
         pending_applications=pending,
-        page=page,
-        pages=pages,
-        previous_url="?" + urlencode({**kept, "page": page - 1}) if page > 1 else "",
-        next_url="?" + urlencode({**kept, "page": page + 1}) if page < pages else "",
+        **pager(page, total, PAGE_SIZE, state=state),
     )
     return render(request, "staff/opendata/overview.html", body)
 
@@ -216,7 +211,7 @@ def publish_form(request: HttpRequest, code: str) -> HttpResponse:
         except (PermissionDenied, Unauthenticated) as error:
             return refused(request, error)
         except DomainError as error:
-            errors, status = {**error.fields, "form": [error.message]}, error.status
+            errors, status = form_errors(error), error.status
         else:
             dropped = "、".join(dataset.dropped_fields) or "无"
             messages.success(

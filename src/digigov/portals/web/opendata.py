@@ -172,12 +172,9 @@ def _shown(value):
     return value
 
 
-def _preview(dataset, allowed: bool):
+def _preview(resource, allowed: bool):
     """(columns, rows, total) of the first rows, or None when the caller may not read them."""
-    if not allowed:
-        return None
-    resource = next((r for r in dataset.resources.all() if r.datastore_id), None)
-    if resource is None:
+    if not allowed or resource is None:
         return None
     resource, table = datastore_of_resource(resource_id=str(resource.pk))
     found = datastore_search(resource_id=str(resource.pk), table=table, limit=PREVIEW_ROWS)
@@ -188,8 +185,8 @@ def _preview(dataset, allowed: bool):
 
 def _dataset_context(request: HttpRequest, dataset, principal, **extra) -> dict:
     allowed = dataset_rows_allowed(principal=principal, dataset=dataset)
-    preview = _preview(dataset, allowed)
     api_resource = next((r for r in dataset.resources.all() if r.datastore_id), None)
+    preview = _preview(api_resource, allowed)
     api_url = ""
     if api_resource is not None:
         api_url = request.build_absolute_uri(

@@ -1,5 +1,5 @@
 """开放广东 pages: what the public views share (the portal's context, the sign-in guard for
-actions, parsing page numbers, the usage chart's data)."""
+actions, parsing page numbers and the pager links, the usage chart's data)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,18 @@ def page_number(value: str | None) -> int | None:
     except ValueError:
         return None
     return number if number >= 1 else None
+
+
+def pager(page: int, total: int, page_size: int, **kept) -> dict:
+    """Page count and the previous/next links, keeping the non-empty query values."""
+    pages = max(1, -(-total // page_size))
+    kept = {k: v for k, v in kept.items() if v}
+    return {
+        "page": page,
+        "pages": pages,
+        "previous_url": "?" + urlencode({**kept, "page": page - 1}) if page > 1 else "",
+        "next_url": "?" + urlencode({**kept, "page": page + 1}) if page < pages else "",
+    }
 
 
 def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

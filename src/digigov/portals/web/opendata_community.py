@@ -5,7 +5,6 @@ key shown once, quota and usage per key) and a person's own applications."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -35,22 +34,12 @@ from .opendata_common import (
     error_page,
     form_errors,
     page_number,
+    pager,
     signed_in,
     with_masked_names,
 )
 
 PAGE_SIZE = 20
-
-
-def _pager(page: int, total: int, page_size: int, **kept) -> dict:
-    pages = max(1, -(-total // page_size))
-    kept = {k: v for k, v in kept.items() if v}
-    return {
-        "page": page,
-        "pages": pages,
-        "previous_url": "?" + urlencode({**kept, "page": page - 1}) if page > 1 else "",
-        "next_url": "?" + urlencode({**kept, "page": page + 1}) if page < pages else "",
-    }
 
 
 @require_safe
@@ -73,7 +62,7 @@ def requests_list(request: HttpRequest) -> HttpResponse:
         state=state,
         states=DataRequest.State.choices,
         error=error,
-        **_pager(page, total, PAGE_SIZE, q=query, state=state),
+        **pager(page, total, PAGE_SIZE, q=query, state=state),
     )
     return render(request, "web/opendata/requests.html", body, status=status)
 
@@ -121,7 +110,7 @@ def showcase_list(request: HttpRequest) -> HttpResponse:
         query=query,
         error=error,
         mine=showcases_of_author(principal=request_principal(request)),
-        **_pager(page, found.total, found.page_size, q=query),
+        **pager(page, found.total, found.page_size, q=query),
     )
     return render(request, "web/opendata/showcases.html", body, status=status)
 

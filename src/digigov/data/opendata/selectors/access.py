@@ -23,7 +23,6 @@ REVIEW_PERMISSION = "opendata.review_dataset"
 ANSWER_PERMISSION = "opendata.answer_request"
 MODERATE_PERMISSION = "opendata.moderate_comment"
 SYSTEM_KINDS = frozenset({"operator", "system"})
-PEOPLE_KINDS = frozenset({"citizen", "enterprise", "staff"})
 BUREAU_FUNCTION = "zsj"
 PROVINCE_CODE = "440000"
 

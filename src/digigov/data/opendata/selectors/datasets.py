@@ -81,6 +81,12 @@ def dataset_get_for_staff(*, principal: Principal, key: str) -> OpenDataset:
     return dataset
 
 
+def datasets_with_details(*, ids) -> list[OpenDataset]:
+    """Datasets by id (any state; callers got the ids from a checked service or selector),
+    with what their summaries show, by name."""
+    return list(with_details(OpenDataset.objects.filter(pk__in=list(ids))))
+
+
 def dataset_names(*, limit: int | None = None, offset: int = 0) -> list[str]:
     names = published().order_by("name").values_list("name", flat=True)
     return list(names[offset : offset + limit] if limit is not None else names[offset:])
@@ -212,6 +218,10 @@ def organization_counts(*, only_publishing: bool = True) -> list[OrganizationCou
     return sorted(rows, key=lambda r: (-r.count, r.code))
 
 
+def organizations_by_ids(*, ids) -> dict[int, Organization]:
+    return {o.pk: o for o in Organization.objects.filter(pk__in=list(ids))}
+
+
 def organization_by_key(*, key: str) -> Organization | None:
     key = str(key or "").strip()[:60]
     query = Q(code=key)
@@ -304,9 +314,7 @@ def datasets_of_publisher(
     return rows, total
 
 
-def applications_for_publisher(
-    *, principal: Principal, state: str = "submitted", limit: int = 200
-) -> list[AccessApplication]:
+def _publisher_applications(principal: Principal, state: str) -> QuerySet[AccessApplication]:
     organization_id = principal.organization_id
     _require(
         principal,
@@ -314,12 +322,24 @@ def applications_for_publisher(
         or (organization_id is not None and may_publish(principal, organization_id)),
         "只有开放数据发布人员可以审批开放申请",
     )
-    applications = AccessApplication.objects.select_related("dataset")
+    applications = AccessApplication.objects.all()
     if principal.kind not in SYSTEM_KINDS:
         applications = applications.filter(dataset__organization_id=organization_id)
     if state:
         applications = applications.filter(state=state)
+    return applications
+
+
+def applications_for_publisher(
+    *, principal: Principal, state: str = "submitted", limit: int = 200
+) -> list[AccessApplication]:
+    applications = _publisher_applications(principal, state).select_related("dataset")
     return list(applications.order_by("created_at")[:limit])
+
+
+def applications_pending_count(*, principal: Principal) -> int:
+    """How many applications wait for the publisher's decision (a count, not the rows)."""
+    return _publisher_applications(principal, AccessApplication.State.SUBMITTED).count()
 
 
 def applications_of_applicant(*, principal: Principal) -> list[AccessApplication]:

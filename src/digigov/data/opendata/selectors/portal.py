@@ -21,10 +21,6 @@ class ShowcasePage:
     page: int
     page_size: int
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
 
 def showcase_page(*, query: str = "", page: int = 1, page_size: int = 12) -> ShowcasePage:
     """Published showcases, newest first, with their published datasets (fixed queries)."""

@@ -9,13 +9,14 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from digigov.kernel.audit.services import audit_as
 from digigov.kernel.errors import Conflict, NotFound, ValidationFailed
 from digigov.kernel.events.services import event_publish
 from digigov.kernel.principals import Principal
 
 from ..models import AccessApplication, OpenDataset
 from ..selectors.access import may_publish
-from .common import deny, record, require_person
+from .common import deny, require_person
 
 State = AccessApplication.State
 MAX_DAYS = 366
@@ -64,7 +65,7 @@ def application_submit(
             contact=str(contact or "").strip(),
             purpose=purpose,
         )
-        record(
+        audit_as(
             principal,
             action="opendata.application.submit",
             object_type="opendata.application",
@@ -113,7 +114,7 @@ def application_decide(
         if approve:
             application.valid_until = timezone.localdate() + dt.timedelta(days=valid_days)
         application.save()
-        record(
+        audit_as(
             principal,
             action="opendata.application.decide",
             object_type="opendata.application",
@@ -151,7 +152,7 @@ def application_withdraw(*, principal: Principal, application_id: int) -> Access
             raise Conflict("该申请已处理，不能撤回", code="application_decided")
         application.state = State.WITHDRAWN
         application.save(update_fields=["state"])
-        record(
+        audit_as(
             principal,
             action="opendata.application.withdraw",
             object_type="opendata.application",

@@ -1,33 +1,12 @@
-"""Audit and denial helpers shared by the services of 开放广东."""
+"""Denial and caller helpers shared by the services of 开放广东."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from digigov.kernel.audit.services import audit_record
+from digigov.kernel.audit.services import audit_as
 from digigov.kernel.errors import PermissionDenied, Unauthenticated
 from digigov.kernel.principals import Principal
-
-
-def record(
-    principal: Principal,
-    *,
-    action: str,
-    object_type: str,
-    object_id: Any,
-    outcome: str = "success",
-    detail: dict | None = None,
-) -> None:
-    audit_record(
-        actor=principal.actor,
-        acting_for=principal.acting_for,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        outcome=outcome,
-        source_address=principal.source_address,
-        detail=detail or {},
-    )
 
 
 def deny(
@@ -37,7 +16,7 @@ def deny(
     return the error to raise; anonymous callers are asked to sign in."""
     if not principal.is_authenticated:
         return Unauthenticated("请先登录")
-    record(
+    audit_as(
         principal,
         action=action,
         object_type=object_type,

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from digigov.kernel.audit.services import audit_as
 from digigov.kernel.errors import Conflict, NotFound, ValidationFailed
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
 
 from ..models import Comment, DataRequest, OpenDataset, Rating, Showcase
 from ..selectors.access import may_answer_requests, may_moderate
-from .common import deny, record, require_person
+from .common import deny, require_person
 
 
 def _text(value, name: str, label: str, low: int, high: int, errors: dict) -> str:
@@ -52,7 +53,7 @@ def data_request_submit(
             requester_label=principal.label[:160],
             organization_id=organization_id or None,
         )
-        record(
+        audit_as(
             principal,
             action="opendata.request.submit",
             object_type="opendata.request",
@@ -101,7 +102,7 @@ def data_request_answer(
         request.answer, request.state, request.dataset = answer, state, dataset
         request.answered_by, request.answered_at = principal.actor, timezone.now()
         request.save()
-        record(
+        audit_as(
             principal,
             action="opendata.request.answer",
             object_type="opendata.request",
@@ -135,7 +136,7 @@ def showcase_submit(
             author_label=principal.label[:160],
         )
         showcase.datasets.set(datasets)
-        record(
+        audit_as(
             principal,
             action="opendata.showcase.submit",
             object_type="opendata.showcase",
@@ -165,7 +166,7 @@ def _moderate(
         item.state = approved if approve else model.State.REJECTED
         item.moderated_by = principal.actor
         item.save(update_fields=["state", "moderated_by"])
-        record(
+        audit_as(
             principal,
             action=action,
             object_type=object_type,
@@ -197,7 +198,7 @@ def rating_set(*, principal: Principal, dataset_name: str, score: int) -> Rating
         rating, _ = Rating.objects.update_or_create(
             dataset=dataset, rater=principal.actor, defaults={"score": score}
         )
-        record(
+        audit_as(
             principal,
             action="opendata.rating.set",
             object_type="opendata.dataset",
@@ -218,7 +219,7 @@ def comment_post(*, principal: Principal, dataset_name: str, text: str) -> Comme
         comment = Comment.objects.create(
             dataset=dataset, author=principal.actor, author_label=principal.label[:160], text=text
         )
-        record(
+        audit_as(
             principal,
             action="opendata.comment.post",
             object_type="opendata.comment",

@@ -165,10 +165,3 @@ def datastore_insert(
         DatastoreTable.objects.filter(pk=table.pk).update(row_count=table.row_count + added)
     table.row_count += added
     return added
-
-
-def datastore_truncate(*, table: DatastoreTable) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {quote(table.table_name)}")  # noqa: S608
-    DatastoreTable.objects.filter(pk=table.pk).update(row_count=0)
-    table.row_count = 0

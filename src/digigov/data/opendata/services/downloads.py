@@ -9,13 +9,14 @@ import io
 import json
 from dataclasses import dataclass
 
+from digigov.kernel.audit.services import audit_as
 from digigov.kernel.errors import NotFound, ValidationFailed
 from digigov.kernel.principals import Principal
 
 from ..models import DatasetResource, OpenDataset
 from ..selectors.access import may_read_rows
 from ..selectors.datastore import datastore_rows_iter
-from .common import deny, record
+from .common import deny
 from .usage import usage_record
 
 MAX_DOWNLOAD_ROWS = 200_000
@@ -103,7 +104,7 @@ def resource_download(*, principal: Principal, resource_id, key_owner: str = "")
         content = _xlsx(columns, rows)
     usage_record(dataset_id=dataset.pk, downloads=1)
     if dataset.open_condition == OpenDataset.OpenCondition.CONDITIONAL:
-        record(
+        audit_as(
             principal
             if principal.is_authenticated
             else Principal(kind="developer", id=key_owner, source_address=principal.source_address),

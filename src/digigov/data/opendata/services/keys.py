@@ -12,11 +12,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from digigov.kernel.audit.services import audit_as
 from digigov.kernel.errors import NotFound, PermissionDenied, Throttled, ValidationFailed
 from digigov.kernel.principals import Principal
 
 from ..models import DeveloperKey, KeyUsageDay
-from .common import record, require_person
+from .common import require_person
 
 DEFAULT_QUOTA = 10_000
 MAX_QUOTA = 100_000
@@ -75,7 +76,7 @@ def developer_key_create(
             digest=key_digest(secret),
             daily_quota=daily_quota,
         )
-        record(
+        audit_as(
             principal,
             action="opendata.key.create",
             object_type="opendata.key",
@@ -97,7 +98,7 @@ def developer_key_revoke(*, principal: Principal, key_id: int) -> DeveloperKey:
             raise NotFound("密钥不存在", code="key_unknown")
         key.is_active = False
         key.save(update_fields=["is_active"])
-        record(
+        audit_as(
             principal, action="opendata.key.revoke", object_type="opendata.key", object_id=key.pk
         )
     return key

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from digigov.data.catalog.selectors.resources import resource_by_code, resource_field_list
 from digigov.data.catalog.selectors.rows import resource_rows_iter
+from digigov.kernel.audit.services import audit_as
 from digigov.kernel.errors import Conflict, NotFound, ValidationFailed
 from digigov.kernel.events.services import event_publish
 from digigov.kernel.principals import Principal
@@ -35,7 +36,7 @@ from ..models import (
     Theme,
 )
 from ..selectors.access import may_publish, may_review
-from .common import deny, record
+from .common import deny
 from .datastore import (
     TYPE_OF_FIELD,
     datastore_create,
@@ -223,7 +224,7 @@ def dataset_submit(
                 **meta,
             )
             DatasetTag.objects.bulk_create([DatasetTag(dataset=dataset, name=t) for t in tags])
-            record(
+            audit_as(
                 principal,
                 action="opendata.dataset.submit",
                 object_type="opendata.dataset",
@@ -368,7 +369,7 @@ def dataset_review(
         dataset.save()
         if approve:
             _index(dataset)
-        record(
+        audit_as(
             principal,
             action="opendata.dataset.review",
             object_type="opendata.dataset",
@@ -407,7 +408,7 @@ def dataset_withdraw(*, principal: Principal, dataset_id, note: str = "") -> Ope
         dataset.review_note = str(note or "").strip()[:300]
         dataset.save()
         search_index_sync(entries=[], remove=[dataset.pk.hex])
-        record(
+        audit_as(
             principal,
             action="opendata.dataset.withdraw",
             object_type="opendata.dataset",
@@ -439,7 +440,7 @@ def dataset_refresh(*, principal: Principal, dataset_id) -> OpenDataset:
             raise Conflict("只有已发布的数据集可以更新", code="dataset_state")
         _materialize(dataset)
         dataset.save()
-        record(
+        audit_as(
             principal,
             action="opendata.dataset.refresh",
             object_type="opendata.dataset",

@@ -44,6 +44,7 @@ from ..selectors.datasets import (
     dataset_rows_allowed,
     organization_by_key,
     organization_counts,
+    organizations_by_ids,
     tag_names,
     theme_counts,
 )
@@ -274,9 +275,7 @@ def organization_list(call: Call):
     rows = rows[offset : offset + limit]
     if not _bool(params, "all_fields"):
         return [r.code for r in rows]
-    from digigov.kernel.organizations.models import Organization
-
-    by_pk = {o.pk: o for o in Organization.objects.filter(pk__in=[r.id for r in rows])}
+    by_pk = organizations_by_ids(ids=[r.id for r in rows])
     return [organization_dict(by_pk[r.id], package_count=r.count) for r in rows]
 
 
