@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.principals import Principal
+from digigov.kernel.regions.selectors import region_code_prefix
 
 from ..models import AccessApplication, OpenDataset
 
@@ -25,13 +26,6 @@ MODERATE_PERMISSION = "opendata.moderate_comment"
 SYSTEM_KINDS = frozenset({"operator", "system"})
 BUREAU_FUNCTION = "zsj"
 PROVINCE_CODE = "440000"
-
-
-def region_prefix(region_code: str) -> str:
-    """The prefix of the region codes at or below a region (44, 4401, or a county's code)."""
-    if region_code == PROVINCE_CODE:
-        return "44"
-    return region_code[:4] if region_code.endswith("00") else region_code
 
 
 def may_publish(principal: Principal, organization_id: int) -> bool:
@@ -53,7 +47,7 @@ def _bureau_prefix(principal: Principal, permission: str) -> str | None:
     own = own.first()
     if own is None or own.function != BUREAU_FUNCTION:
         return None
-    return region_prefix(own.region_id)
+    return region_code_prefix(own.region_id)
 
 
 def reviewer_prefix(principal: Principal) -> str | None:

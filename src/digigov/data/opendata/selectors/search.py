@@ -24,9 +24,9 @@ from django.db.models.expressions import RawSQL
 from digigov.kernel.errors import ValidationFailed
 from digigov.kernel.organizations.models import Organization
 from digigov.kernel.regions.models import Region
+from digigov.kernel.regions.selectors import region_code_prefix
 
 from ..models import DatasetResource, DatasetTag, Frequency, License, OpenDataset, Theme
-from .access import region_prefix
 from .text import query_tokens
 
 FTS_TABLE = "opendata_dataset_fts"
@@ -140,7 +140,7 @@ def _filter(datasets: QuerySet[OpenDataset], name: str, values: list[str]) -> Qu
         elif name == "region":
             if not value.isdigit():
                 return datasets.none()
-            datasets = datasets.filter(region_code__startswith=region_prefix(value))
+            datasets = datasets.filter(region_code__startswith=region_code_prefix(value))
         elif name == "id":
             datasets = datasets.filter(pk=value) if _is_uuid(value) else datasets.none()
         elif name in ("license_id", "update_frequency", "open_condition", "name"):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from digigov.kernel.regions.selectors import region_code_prefix
+
 from ..models import OpenDataset
-from .access import region_prefix
 
 
 def _published():
@@ -18,7 +19,7 @@ def open_dataset_count(
     """Published datasets; region_code matches the publisher's region or its descendants."""
     datasets = _published()
     if region_code:
-        datasets = datasets.filter(region_code__startswith=region_prefix(region_code))
+        datasets = datasets.filter(region_code__startswith=region_code_prefix(region_code))
     if organization_id is not None:
         datasets = datasets.filter(organization_id=organization_id)
     return datasets.count()
