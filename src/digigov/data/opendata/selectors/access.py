@@ -25,7 +25,6 @@ ANSWER_PERMISSION = "opendata.answer_request"
 MODERATE_PERMISSION = "opendata.moderate_comment"
 SYSTEM_KINDS = frozenset({"operator", "system"})
 BUREAU_FUNCTION = "zsj"
-PROVINCE_CODE = "440000"
 
 
 def may_publish(principal: Principal, organization_id: int) -> bool:
