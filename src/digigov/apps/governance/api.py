@@ -13,26 +13,11 @@ from .constants import PROVINCE_CODE, SCOPE_READ
 from .schemas import BoardOut, HistoryPointOut, PanelsOut, ReportIn, ReportOut, TopicIn, TopicOut
 from .selectors.dashboard import dashboard_panels
 from .selectors.indicators import indicator_board, indicator_history
-from .selectors.topics import topic_get, topic_list
+from .selectors.topics import topic_fields, topic_get, topic_list
 from .services.reports import indicator_report
 from .services.topics import TopicInput, topic_save
 
 router = Router(tags=["一网统管"])
-
-
-def _topic_out(topic) -> dict:
-    return {
-        "code": topic.code,
-        "name": topic.name,
-        "function": topic.function,
-        "description": topic.description,
-        "sectors": topic.sectors,
-        "indicators": sorted(i.number for i in topic.indicators.all()),
-        "event_types": topic.event_types,
-        "sensor_kinds": topic.sensor_kinds,
-        "datasets": topic.datasets,
-        "is_active": topic.is_active,
-    }
 
 
 @router.get("/indicators", response=BoardOut, summary="21 项指标：现状值、目标值、最新值与进度")
@@ -90,17 +75,17 @@ def dashboard(request: HttpRequest, region: str = PROVINCE_CODE, topic: str = ""
 @router.get("/topics", response=list[TopicOut], summary="专题驾驶舱列表")
 def topics(request: HttpRequest):
     principal = require_scope(request, SCOPE_READ)
-    return [_topic_out(topic) for topic in topic_list(principal=principal)]
+    return [topic_fields(topic) for topic in topic_list(principal=principal)]
 
 
 @router.get("/topics/{code}", response=TopicOut, summary="专题配置")
 def topic(request: HttpRequest, code: str):
     principal = require_scope(request, SCOPE_READ)
-    return _topic_out(topic_get(principal=principal, code=code))
+    return topic_fields(topic_get(principal=principal, code=code))
 
 
 @router.put("/topics/{code}", response=TopicOut, summary="新建或修改专题（审计）")
 def topic_put(request: HttpRequest, code: str, body: TopicIn):
     principal = require_scope(request, SCOPE_READ)
     saved = topic_save(principal=principal, code=code, data=TopicInput(**body.dict()))
-    return _topic_out(topic_get(principal=principal, code=saved.code))
+    return topic_fields(topic_get(principal=principal, code=saved.code))

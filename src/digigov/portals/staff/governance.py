@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from digigov.apps.governance.constants import (
+    FUNCTIONS,
     MANAGE_TOPICS,
     PROVINCE_CODE,
     REPORT_INDICATOR,
@@ -28,8 +29,9 @@ from digigov.apps.governance.selectors.indicators import (
     indicator_records,
 )
 from digigov.apps.governance.selectors.topics import (
-    labels_of,
+    sector_labels,
     topic_choices,
+    topic_fields,
     topic_get,
     topic_list,
 )
@@ -279,7 +281,6 @@ def topics(request: HttpRequest) -> HttpResponse:
         found = list(topic_list(principal=principal, include_inactive=True))
     except DomainError as error:
         return _failed(request, error)
-    choices = topic_choices()
     context = {
         **PORTAL,
         "nav": NAV,
@@ -287,8 +288,8 @@ def topics(request: HttpRequest) -> HttpResponse:
         "topics": [
             {
                 "topic": topic,
-                "sector_labels": labels_of(choices.sectors, topic.sectors),
-                "function_label": dict(choices.functions).get(topic.function, topic.function),
+                "sector_labels": sector_labels(topic.sectors),
+                "function_label": FUNCTIONS.get(topic.function, topic.function),
                 "numbers": sorted(i.number for i in topic.indicators.all()),
             }
             for topic in found
@@ -345,18 +346,7 @@ def topic_edit(request: HttpRequest, code: str = "") -> HttpResponse:
             return redirect("staff:governance_topic", code=saved.code)
         values = {**data.__dict__, "code": new_code}
     elif topic is not None:
-        values = {
-            "code": topic.code,
-            "name": topic.name,
-            "function": topic.function,
-            "description": topic.description,
-            "sectors": topic.sectors,
-            "indicators": [i.number for i in topic.indicators.all()],
-            "event_types": topic.event_types,
-            "sensor_kinds": topic.sensor_kinds,
-            "datasets": topic.datasets,
-            "is_active": topic.is_active,
-        }
+        values = topic_fields(topic)
     else:
         values = {"code": "", "name": "", "function": "", "description": "", "sectors": [],
                   "indicators": [], "event_types": [], "sensor_kinds": [], "datasets": [],

@@ -11,7 +11,6 @@ computed for today only."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -284,9 +283,9 @@ def topic_coverage(context: Context) -> dict[Key, Figure]:
     if context.as_of is not None:
         topics = topics.filter(created_at__date__lte=context.as_of)
     sectors = sector_names()
-    covered = {line for row in topics.values_list("sectors", flat=True) for line in row}
-    covered &= set(sectors)
-    if not topics.exists():
+    chosen = list(topics.values_list("sectors", flat=True))
+    covered = {line for row in chosen for line in row} & set(sectors)
+    if not chosen:
         return {(PROVINCE_CODE, ""): Figure(None, Decimal(0), Decimal(len(sectors)))}
     return {(PROVINCE_CODE, ""): ratio(len(covered), len(sectors), covered=sorted(covered))}
 
@@ -397,10 +396,3 @@ def calculate(key: str, context: Context) -> dict[Key, Figure]:
         if not context.areas:
             return {}
     return spec.fn(context)
-
-
-def by_line(figures: dict[Key, Figure]) -> dict[str, dict[str, Figure]]:
-    grouped: dict[str, dict[str, Figure]] = defaultdict(dict)
-    for (region, line), figure in figures.items():
-        grouped[region][line] = figure
-    return grouped

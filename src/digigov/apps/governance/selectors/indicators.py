@@ -8,7 +8,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils import timezone
 from digigov.apps.services.selectors import indicators as service_inputs
 from digigov.kernel.errors import NotFound, ValidationFailed
 from digigov.kernel.principals import Principal
-from digigov.kernel.regions.selectors import region_children, region_get
+from digigov.kernel.regions.selectors import region_children
 
 from ..constants import CATEGORIES, HISTORY_DAYS, KINDS, PROVINCE_CODE
 from ..models import Indicator, IndicatorValue, ReportedValue
@@ -32,6 +32,9 @@ from .calculators import (
     high_frequency_standards,
     sector_names,
 )
+
+if TYPE_CHECKING:
+    from digigov.kernel.regions.models import Region
 
 PER_TEN_THOUSAND = {"万名", "万路"}
 RAW_UNITS = {"万名": "名", "万路": "路"}
@@ -235,7 +238,11 @@ def _row(
 
 def indicator_board(*, principal: Principal, region_code: str = PROVINCE_CODE) -> Board:
     """All 21 indicators for a region the principal may see (three queries for the values)."""
-    region = region_for(principal=principal, region_code=region_code)
+    return _board(region_for(principal=principal, region_code=region_code))
+
+
+def _board(region: Region) -> Board:
+    """The board of a region already checked by region_for."""
     values = _latest_values(list({region.code, PROVINCE_CODE}))
     reports = _latest_reports(region.code)
     rows = []
@@ -313,7 +320,11 @@ def indicator_history(
     region = region_for(principal=principal, region_code=region_code)
     if not 1 <= days <= 366:
         raise ValidationFailed("天数应在 1 到 366 之间", code="governance/days_invalid")
-    indicator = indicator_get(number=number)
+    return _history(indicator_get(number=number), region, days)
+
+
+def _history(indicator: Indicator, region: Region, days: int) -> list[HistoryPoint]:
+    """The daily values of an indicator for a region already checked by region_for."""
     since = timezone.localdate() - dt.timedelta(days=days - 1)
     if indicator.kind == "reported":
         rows = (
@@ -346,8 +357,7 @@ def indicator_detail(
     region = region_for(principal=principal, region_code=region_code)
     scope = dashboard_scope(principal=principal)
     indicator = indicator_get(number=number)
-    board = indicator_board(principal=principal, region_code=region.code)
-    row = next(r for r in board.rows if r.number == number)
+    row = next(r for r in _board(region).rows if r.number == number)
     spec = REGISTRY.get(indicator.calculator)
     regions: list[DrillRow] = []
     departments: list[DrillRow] = []
@@ -408,7 +418,7 @@ def indicator_detail(
         region_name=region.name,
         region_level=region.level,
         parent_code=parent if parent and scope.allows(parent) else "",
-        history=indicator_history(principal=principal, number=number, region_code=region.code),
+        history=_history(indicator, region, HISTORY_DAYS),
         regions=regions,
         regions_live=live,
         departments=departments,
@@ -533,8 +543,3 @@ def indicator_records(
         page_size=page_size,
         link=LINKED_RECORDS.get(key, ""),
     )
-
-
-def region_name(code: str) -> str:
-    region = region_get(code)
-    return region.name if region else code

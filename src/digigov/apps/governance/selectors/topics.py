@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -54,6 +55,23 @@ def topic_choices() -> TopicChoices:
     )
 
 
-def labels_of(choices: list[tuple[str, str]], chosen: list[str]) -> list[str]:
-    labels = dict(choices)
+def sector_labels(chosen: list[str]) -> list[str]:
+    labels = sector_names()
     return [labels.get(value, value) for value in chosen]
+
+
+def topic_fields(topic: Topic) -> dict[str, Any]:
+    """A topic's configuration as plain values: the API's body and the form's initial values
+    (indicators prefetched by topic_list / topic_get)."""
+    return {
+        "code": topic.code,
+        "name": topic.name,
+        "function": topic.function,
+        "description": topic.description,
+        "sectors": topic.sectors,
+        "indicators": sorted(i.number for i in topic.indicators.all()),
+        "event_types": topic.event_types,
+        "sensor_kinds": topic.sensor_kinds,
+        "datasets": topic.datasets,
+        "is_active": topic.is_active,
+    }

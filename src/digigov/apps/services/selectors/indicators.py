@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -158,7 +158,7 @@ def cases_per_day(
         submitted_at__gte=_end_of(since - dt.timedelta(days=1)), submitted_at__lt=_end_of(until)
     )
     if region_prefix:
-        cases = cases.filter(Q(handling_region__code__startswith=region_prefix))
+        cases = cases.filter(handling_region__code__startswith=region_prefix)
     counts = {
         row["day"]: row["count"]
         for row in cases.annotate(day=TruncDate("submitted_at"))
