@@ -100,9 +100,3 @@ def grid_index(version: tuple, load) -> GridIndex:
         if _index is None or _index.version != version:
             _index = GridIndex(version, load())
         return _index
-
-
-def grid_index_clear() -> None:
-    global _index
-    with _lock:
-        _index = None

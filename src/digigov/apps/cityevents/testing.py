@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digigov.kernel.organizations.models import Organization
 from digigov.kernel.organizations.services import organizations_seed
 from digigov.kernel.principals import Principal
 from digigov.kernel.regions.services import regions_load, towns_synthesize
@@ -57,7 +56,3 @@ def world_make() -> World:
 def staff_principal(username: str, organization_code: str, roles: tuple[str, ...]) -> Principal:
     account = staff_make(username, organization_code=organization_code, roles=roles)
     return principal_of(account)
-
-
-def org_id(code: str) -> int:
-    return Organization.objects.get(code=code).pk

@@ -101,9 +101,7 @@ def event(request: HttpRequest, number: str) -> HttpResponse:
     principal = request_principal(request)
     try:
         detail = event_detail(principal=principal, number=number)
-    except NotFound as error:
-        return _refused(request, error)
-    except (PermissionDenied, Unauthenticated) as error:
+    except (NotFound, PermissionDenied, Unauthenticated) as error:
         return _refused(request, error)
     context = {
         **PORTAL,

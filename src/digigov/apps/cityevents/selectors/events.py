@@ -20,11 +20,14 @@ from ..models import (
     SOURCE_LABELS,
     STAGE_LABELS,
     CityEvent,
+    EventPhoto,
     EventReporter,
     GridWorker,
 )
 
 PAGE_SIZE = 20
+# What a row (`_row`) reads besides the event itself.
+_ROW_RELATED = ("event_type", "region", "grid", "command_organization", "handling_organization")
 HANDLING_LEVEL_LABELS = {
     "province": "省级",
     "city": "市级",
@@ -74,18 +77,28 @@ def may_view_events(principal: Principal) -> bool:
     return principal.kind == "staff" and principal.has_perm("cityevents.view_cityevent")
 
 
+def region_q(code: str) -> Q | None:
+    """Events in the region `code` (province, city, county, town or village); None when the
+    code has none of those shapes."""
+    if code == "440000":
+        return Q()
+    if len(code) == 6 and code.endswith("00"):
+        return Q(city_code=code)
+    if len(code) == 6:
+        return Q(county_code=code)
+    if len(code) == 9:
+        return Q(town_code=code)
+    if len(code) == 12:
+        return Q(region_id=code)
+    return None
+
+
 def region_scope(principal: Principal) -> Q:
     """Events in the principal's region, or those its organization is responsible for."""
     code = principal.region_code or ""
-    if code == "440000":
-        scope = Q()
-    elif len(code) == 6 and code.endswith("00"):
-        scope = Q(city_code=code)
-    elif len(code) == 6:
-        scope = Q(county_code=code)
-    elif len(code) == 9:
-        scope = Q(town_code=code)
-    else:
+    # A principal's own region scope stops at towns.
+    scope = region_q(code) if len(code) != 12 else None
+    if scope is None:
         scope = Q(pk__in=[])
     if principal.organization_id:
         scope |= Q(command_organization_id=principal.organization_id)
@@ -193,16 +206,9 @@ def _filtered(principal: Principal, filters: EventFilters, now: datetime) -> Que
         events = events.filter(level=filters.level)
     if filters.source in SOURCE_LABELS:
         events = events.filter(source=filters.source)
-    if filters.region_code:
-        code = filters.region_code
-        if len(code) == 6 and code.endswith("00") and code != "440000":
-            events = events.filter(city_code=code)
-        elif len(code) == 6 and code != "440000":
-            events = events.filter(county_code=code)
-        elif len(code) == 9:
-            events = events.filter(town_code=code)
-        elif len(code) == 12:
-            events = events.filter(region_id=code)
+    region = region_q(filters.region_code) if filters.region_code else None
+    if region is not None:
+        events = events.filter(region)
     if filters.search:
         term = filters.search[:60]
         events = events.filter(
@@ -222,36 +228,27 @@ def _filtered(principal: Principal, filters: EventFilters, now: datetime) -> Que
     return events
 
 
+def _paged(events: QuerySet[CityEvent], page: int, now: datetime) -> EventPage:
+    """One page of rows, newest first (2 queries: count and page)."""
+    total = events.count()
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = [
+        _row(event, now)
+        for event in events.select_related(*_ROW_RELATED).order_by("-reported_at", "-pk")[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE
+        ]
+    ]
+    return EventPage(rows=rows, total=total, page=page, pages=pages)
+
+
 def event_list(
     *, principal: Principal, filters: EventFilters | None = None, page: int = 1, now=None
 ) -> EventPage:
     """Events the principal may see, newest first, PAGE_SIZE a page (3 queries)."""
     _require_viewer(principal)
     now = now or timezone.now()
-    events = _filtered(principal, filters or EventFilters(), now)
-    total = events.count()
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(max(1, page), pages)
-    rows = [
-        _row(event, now)
-        for event in events.select_related(
-            "event_type", "region", "grid", "command_organization", "handling_organization"
-        ).order_by("-reported_at", "-pk")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    ]
-    return EventPage(rows=rows, total=total, page=page, pages=pages)
-
-
-def event_get_for_action(*, number: str) -> CityEvent:
-    event = (
-        CityEvent.objects.select_related(
-            "event_type", "region", "grid", "command_organization", "handling_organization"
-        )
-        .filter(number=number)
-        .first()
-    )
-    if event is None:
-        raise NotFound("城市事件不存在", code="cityevents/not_found")
-    return event
+    return _paged(_filtered(principal, filters or EventFilters(), now), page, now)
 
 
 def is_grid_worker(principal: Principal, grid_id: int | None) -> bool:
@@ -292,9 +289,9 @@ def actions_for(principal: Principal, event: CityEvent) -> list[dict]:
     ]
 
 
-def _timeline(event: CityEvent) -> list[dict]:
+def _timeline(event: CityEvent, photos: list[EventPhoto]) -> list[dict]:
     photos_by_transition: dict[int, list[dict]] = {}
-    for photo in event.photos.all():
+    for photo in photos:
         photos_by_transition.setdefault(photo.transition_id or 0, []).append(
             {"id": photo.pk, "purpose": photo.get_purpose_display()}
         )
@@ -315,28 +312,33 @@ def _timeline(event: CityEvent) -> list[dict]:
     ]
 
 
-def event_detail(*, principal: Principal, number: str, now=None) -> dict:
-    """One event for staff (region-scoped), with timeline, photos, duplicates and actions.
-    The reporter is masked unless the principal holds view_reporter (then audited by the
-    caller's service `event_reporter_reveal`)."""
+def event_in_scope(*, principal: Principal, number: str) -> CityEvent:
+    """One event a staff viewer may see (region-scoped), or NotFound."""
     _require_viewer(principal)
-    now = now or timezone.now()
     event = (
         CityEvent.objects.filter(region_scope(principal), number=number)
-        .select_related(
-            "event_type", "region", "grid", "command_organization", "handling_organization"
-        )
+        .select_related(*_ROW_RELATED)
         .first()
     )
     if event is None:
         raise NotFound("城市事件不存在或不在您的管辖范围内", code="cityevents/not_found")
+    return event
+
+
+def event_detail(*, principal: Principal, number: str, now=None) -> dict:
+    """One event for staff (region-scoped), with timeline, photos, duplicates and actions.
+    The reporter is masked unless the principal holds view_reporter (then audited by the
+    caller's service `event_reporter_reveal`)."""
+    event = event_in_scope(principal=principal, number=number)
+    now = now or timezone.now()
+    photos = list(event.photos.all())
     return {
         "event": event,
         "row": _row(event, now),
-        "timeline": _timeline(event),
+        "timeline": _timeline(event, photos),
         "photos": [
             {"id": p.pk, "purpose": p.get_purpose_display(), "name": p.original_name}
-            for p in event.photos.all()
+            for p in photos
         ],
         "actions": actions_for(principal, event),
         "reporters": [mask_name(r.label) or r.actor.split(":")[0] for r in event.reporters.all()],
@@ -395,20 +397,24 @@ def my_reports(*, principal: Principal, page: int = 1) -> EventPage:
     merged into: one row per surviving event."""
     if not principal.is_authenticated:
         raise Unauthenticated()
-    now = timezone.now()
     events = CityEvent.objects.filter(
         pk__in=EventReporter.objects.filter(actor=principal.actor).values("event_id")
     ).exclude(stage="merged")
-    total = events.count()
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(max(1, page), pages)
-    rows = [
-        _row(event, now)
-        for event in events.select_related(
-            "event_type", "region", "grid", "command_organization", "handling_organization"
-        ).order_by("-reported_at", "-pk")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return _paged(events, page, timezone.now())
+
+
+def _public_steps(event: CityEvent, note_actions: tuple[str, ...]) -> list[dict]:
+    """The timeline as outsiders see it: no staff names, notes only of `note_actions`."""
+    return [
+        {
+            "label": ACTION_LABELS.get(row.action, row.action),
+            "stage_label": STAGE_LABELS.get(row.to_stage, ""),
+            "organization": row.organization.name if row.organization_id else "",
+            "note": row.note if row.action in note_actions else "",
+            "occurred_at": row.occurred_at,
+        }
+        for row in event.timeline.select_related("organization").order_by("occurred_at", "pk")
     ]
-    return EventPage(rows=rows, total=total, page=page, pages=pages)
 
 
 def my_report_detail(*, principal: Principal, number: str) -> dict:
@@ -420,23 +426,12 @@ def my_report_detail(*, principal: Principal, number: str) -> dict:
             number=number,
             pk__in=EventReporter.objects.filter(actor=principal.actor).values("event_id"),
         )
-        .select_related(
-            "event_type", "region", "grid", "command_organization", "handling_organization"
-        )
+        .select_related(*_ROW_RELATED)
         .first()
     )
     if event is None:
         raise NotFound("没有找到您上报的该事件", code="cityevents/not_found")
-    steps = [
-        {
-            "label": ACTION_LABELS.get(row.action, row.action),
-            "stage_label": STAGE_LABELS.get(row.to_stage, ""),
-            "organization": row.organization.name if row.organization_id else "",
-            "note": row.note if row.action in ("reject", "close") else "",
-            "occurred_at": row.occurred_at,
-        }
-        for row in event.timeline.select_related("organization").order_by("occurred_at", "pk")
-    ]
+    steps = _public_steps(event, ("reject", "close"))
     return {"event": event, "row": _row(event, timezone.now()), "steps": steps}
 
 
@@ -457,16 +452,7 @@ def ticket_progress(*, source: str, external_ref: str) -> dict:
     event = event_status_for_source(source=source, external_ref=external_ref)
     if event is None:
         raise NotFound("没有该工单对应的城市事件", code="cityevents/ticket_not_found")
-    steps = [
-        {
-            "label": ACTION_LABELS.get(row.action, row.action),
-            "stage_label": STAGE_LABELS.get(row.to_stage, ""),
-            "organization": row.organization.name if row.organization_id else "",
-            "note": row.note if row.action in ("reject", "close", "merged") else "",
-            "occurred_at": row.occurred_at,
-        }
-        for row in event.timeline.select_related("organization").order_by("occurred_at", "pk")
-    ]
+    steps = _public_steps(event, ("reject", "close", "merged"))
     return {
         "ticket_number": external_ref,
         "number": event.number,
@@ -482,8 +468,6 @@ def ticket_progress(*, source: str, external_ref: str) -> dict:
 
 def photo_for_viewer(*, principal: Principal, photo_id: int):
     """A photo, if the principal may see its event: staff in scope, or one of its reporters."""
-    from ..models import EventPhoto
-
     photo = EventPhoto.objects.select_related("event").filter(pk=photo_id).first()
     if photo is None:
         raise NotFound("照片不存在", code="cityevents/photo_not_found")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from digigov.kernel.regions.models import Region
 
 from ..models import OPEN_STAGES, STAGE_LABELS, CityEvent, EventType, Grid
-from .events import SLA_WARNING_HOURS
+from .events import SLA_WARNING_HOURS, region_q
 
 _LEVEL_FIELD = {
     "city": "city_code",
@@ -23,16 +23,10 @@ _LEVEL_FIELD = {
 
 
 def _in_region(events: QuerySet[CityEvent], region_code: str | None) -> QuerySet[CityEvent]:
-    code = region_code or ""
-    if not code or code == "440000":
+    if not region_code:
         return events
-    if len(code) == 6 and code.endswith("00"):
-        return events.filter(city_code=code)
-    if len(code) == 6:
-        return events.filter(county_code=code)
-    if len(code) == 9:
-        return events.filter(town_code=code)
-    return events.filter(region_id=code)
+    region = region_q(region_code)
+    return events.filter(region if region is not None else Q(region_id=region_code))
 
 
 def _base(region_code=None, event_type_codes=None) -> QuerySet[CityEvent]:

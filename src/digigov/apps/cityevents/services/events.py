@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from digigov.kernel.audit.services import audit_as, audit_batch, audit_record
+from digigov.kernel.audit.services import audit_as, audit_batch
 from digigov.kernel.errors import (
     Conflict,
     NotFound,
@@ -43,6 +43,7 @@ from ..selectors.events import (
     ACTIONS,
     NOTE_ACTIONS,
     PHOTO_ACTIONS,
+    event_in_scope,
     responsible_for,
 )
 from ..selectors.routing import handling_level_for, locate, location_of_event, route
@@ -618,18 +619,14 @@ def event_reporter_reveal(*, principal: Principal, number: str) -> list[dict]:
             action="cityevents.reporter.view",
             object_id=number,
         )
-    from ..selectors.events import event_detail
-
-    detail = event_detail(principal=principal, number=number)
+    event = event_in_scope(principal=principal, number=number)
     reporters = [
         {"label": r.label, "actor": r.actor, "linked_at": r.linked_at}
-        for r in detail["event"].reporters.all()
+        for r in event.reporters.all()
     ]
     with transaction.atomic():
-        audit_record(
-            actor=principal.actor,
-            acting_for=principal.acting_for,
-            source_address=principal.source_address,
+        audit_as(
+            principal,
             action="cityevents.reporter.view",
             object_type="cityevents.event",
             object_id=number,
