@@ -30,6 +30,7 @@ from digigov.kernel.ids import (
     mask_phone,
     uscc_validate,
 )
+from digigov.kernel.prepared import Prepared
 from digigov.kernel.principals import Principal
 from digigov.kernel.regions.models import Region
 
@@ -198,16 +199,41 @@ def _purpose(purpose: str) -> str:
 # --- one record ---------------------------------------------------------------------------
 
 
+# Keyed reads are the registry's hot path (every exchange, prefill and API lookup): one
+# plain query with the region's name joined in, instead of compiling the ORM's join.
+_PERSON_SQL = (
+    "SELECT p.*, r.name AS region_name FROM registries_person p"
+    " JOIN regions_region r ON r.code = p.household_region_id WHERE p.id_number = %s"
+)
+_ENTITY_SQL = (
+    "SELECT e.*, r.name AS region_name FROM registries_entity e"
+    " JOIN regions_region r ON r.code = e.region_id WHERE e.uscc = %s"
+)
+
+
+def _person_fetch(id_number: str) -> Person | None:
+    person = next(iter(Person.objects.raw(_PERSON_SQL, [id_number])), None)
+    if person is not None:
+        person.household_region = Region(code=person.household_region_id, name=person.region_name)
+    return person
+
+
+def _entity_fetch(uscc: str) -> Entity | None:
+    entity = next(iter(Entity.objects.raw(_ENTITY_SQL, [uscc])), None)
+    if entity is not None:
+        entity.region = Region(code=entity.region_id, name=entity.region_name)
+    return entity
+
+
 def _record_get(
     *,
     principal: Principal,
     kind: str,
     model,
-    key_field: str,
     key: str,
     purpose: str,
     validate,
-    related: str,
+    fetch,
     missing: NotFound,
     to_view,
 ):
@@ -225,7 +251,7 @@ def _record_get(
         )
         raise
     with transaction.atomic():
-        record = model.objects.select_related(related).filter(**{key_field: key}).first()
+        record = fetch(key)
         _audit(
             principal,
             action,
@@ -247,11 +273,10 @@ def person_get(
         principal=principal,
         kind=PERSON,
         model=Person,
-        key_field="id_number",
         key=id_number,
         purpose=purpose,
         validate=lambda key: resident_id(key, dt.date.today()),
-        related="household_region",
+        fetch=_person_fetch,
         to_view=_person_view,
         missing=NotFound("基础库中没有该身份证号的记录", code="person_not_found"),
     )
@@ -263,11 +288,10 @@ def entity_get(*, principal: Principal, uscc: str, purpose: str = DEFAULT_PURPOS
         principal=principal,
         kind=ENTITY,
         model=Entity,
-        key_field="uscc",
         key=uscc,
         purpose=purpose,
         validate=uscc_validate,
-        related="region",
+        fetch=_entity_fetch,
         to_view=_entity_view,
         missing=NotFound("基础库中没有该统一社会信用代码的记录", code="entity_not_found"),
     )
@@ -597,6 +621,24 @@ def _record_query(kind: str, fields, filters: dict[str, str] | None):
     return model, mapping, key_column, query, columns
 
 
+_keyed_reads: dict[tuple, Prepared] = {}
+
+
+def _keyed_read(kind: str, key_column: str, columns: list[str], limit: int) -> Prepared:
+    """One record by key, compiled once per field list (the exchange's hot path)."""
+    shape = (kind, tuple(columns), limit)
+    prepared = _keyed_reads.get(shape)
+    if prepared is None:
+        model = Person if kind == "person" else Entity
+        if len(_keyed_reads) > 500:  # bounded: field lists come from callers
+            _keyed_reads.clear()
+        prepared = _keyed_reads[shape] = Prepared(
+            lambda key: model.objects.filter(**{key_column: key}).values_list(*columns)[:limit],
+            key="",
+        )
+    return prepared
+
+
 def registry_records(
     *,
     kind: str,
@@ -609,6 +651,9 @@ def registry_records(
     """Rows of the person or entity registry (kind "person" | "entity") as plain dicts of
     the asked fields, sealed fields opened, ordered by key. `keys` selects by ID number/USCC."""
     model, mapping, key_column, query, columns = _record_query(kind, fields, filters)
+    if keys is not None and len(keys) == 1 and not filters and not offset:
+        rows = _keyed_read(kind, key_column, columns, limit).all(key=keys[0].strip().upper())
+        return _records(model, mapping, key_column, fields, rows)
     if keys is not None:
         query = query.filter(**{f"{key_column}__in": [k.strip().upper() for k in keys]})
     rows = query.order_by(key_column).values_list(*columns)[offset : offset + limit]

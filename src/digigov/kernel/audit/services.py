@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.crypto.base import CryptoError
+from digigov.kernel.prepared import rows_insert
 from digigov.kernel.principals import Principal
 
+from .chain import GENESIS, chain_head
 from .models import AuditCheckpoint, AuditEntry
 
-GENESIS = "0" * 64
 _LOCK_ID = 7_260_2601  # arbitrary, constant: the advisory lock of the audit chain head
 _CHECKPOINT_PURPOSE = "audit-checkpoint"
 
@@ -67,17 +68,12 @@ def _batches() -> list[list[AuditEntry]]:
 def _append(entries: list[AuditEntry]) -> None:
     """Chain and insert entries under the chain-head lock, in the caller's transaction."""
     with transaction.atomic(savepoint=False):
-        _lock_chain_head()
-        last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
-        prev_seq, prev_hash = last if last else (0, GENESIS)
+        prev_seq, prev_hash = chain_head(AuditEntry, _LOCK_ID)
         for entry in entries:
             prev_seq += 1
             entry.seq, entry.prev_hash = prev_seq, prev_hash
             entry.entry_hash = prev_hash = entry_hash(entry)
-        if len(entries) == 1:
-            entries[0].save(force_insert=True)
-        else:
-            AuditEntry.objects.bulk_create(entries)
+        rows_insert(entries)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from digigov.kernel.errors import PermissionDenied, Unauthenticated
+from digigov.kernel.prepared import Prepared
 from digigov.kernel.principals import Principal
 
 from ..models import Grant
@@ -42,14 +43,24 @@ class GrantState:
     ended_status: str  # "revoked" / "expired" when only ended grants exist, else ""
 
 
+# every exchange call checks its grant: compiled once (kernel.prepared)
+_GRANTS = Prepared(
+    lambda organization_id, resource_id: Grant.objects.filter(
+        organization_id=organization_id, resource_id=resource_id
+    ).values(
+        "pk", "status", "valid_from", "valid_until", "fields", "unmasked_fields", "may_export"
+    ),
+    organization_id=0,
+    resource_id=0,
+)
+
+
 def grant_state_for(*, organization_id: int, resource_id: int) -> GrantState:
     """What an organization may read of a resource now (internal: the exchange calls it)."""
     today = timezone.localdate()
-    grants = list(
-        Grant.objects.filter(organization_id=organization_id, resource_id=resource_id).values(
-            "pk", "status", "valid_from", "valid_until", "fields", "unmasked_fields", "may_export"
-        )
-    )
+    if organization_id is None:
+        return GrantState(None, "")
+    grants = _GRANTS.all(organization_id=organization_id, resource_id=resource_id)
     live = [
         g
         for g in grants

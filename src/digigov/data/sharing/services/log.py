@@ -23,17 +23,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from digigov.kernel.audit.chain import GENESIS, chain_head
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.crypto.base import CryptoError
+from digigov.kernel.prepared import rows_insert
 from digigov.kernel.principals import Principal
 
 from ..digests import subjects_digest
 from ..models import ExchangeLogEntry, ExchangeSubject
 
-GENESIS = "0" * 64
 KEY_PURPOSE = "exchange-log"
 _LOCK_ID = 7_260_5501  # arbitrary, constant: the advisory lock of the exchange log head
 _SUBJECT_BATCH = 5000
@@ -66,12 +67,6 @@ def entry_hash(entry: ExchangeLogEntry) -> str:
 
 def _signed_message(seq: int, digest: str) -> bytes:
     return f"{seq}:{digest}".encode()
-
-
-def _lock_head() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
 
 
 _key_cache: dict[str, tuple[str, float]] = {}
@@ -130,9 +125,7 @@ def exchange_log_append(
         subjects_digest=subjects_digest(digests),
         key_id=key_id,
     )
-    _lock_head()
-    last = ExchangeLogEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
-    prev_seq, prev_hash = last if last else (0, GENESIS)
+    prev_seq, prev_hash = chain_head(ExchangeLogEntry, _LOCK_ID)
     entry.seq, entry.prev_hash = prev_seq + 1, prev_hash
     entry.entry_hash = entry_hash(entry)
     message = _signed_message(entry.seq, entry.entry_hash)
@@ -142,9 +135,9 @@ def exchange_log_append(
         exchange_log_key_forget()
         entry.key_id = exchange_log_key()
         entry.signature = crypto.sign(key_id=entry.key_id, data=message)
-    entry.save(force_insert=True)
+    rows_insert([entry])
     for start in range(0, len(digests), _SUBJECT_BATCH):
-        ExchangeSubject.objects.bulk_create(
+        rows_insert(
             [
                 ExchangeSubject(entry_id=entry.seq, digest=d)
                 for d in digests[start : start + _SUBJECT_BATCH]

@@ -35,6 +35,7 @@ from django.utils import timezone
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.crypto.base import CryptoError
 from digigov.kernel.ids import mask_name
+from digigov.kernel.prepared import Prepared
 
 from .. import vc
 from ..canonical import DOCUMENT_TYPE, canonical_bytes, document_parse
@@ -217,9 +218,16 @@ _STORED_COLUMNS = (
 )
 
 
+# every scan of a QR code runs this: compiled once (kernel.prepared)
+_STORED = Prepared(
+    lambda address: License.objects.filter(address=address).values_list(*_STORED_COLUMNS)[:1],
+    address="",
+)
+
+
 def license_for_verification(address: str) -> StoredLicense | None:
     """One indexed query: the license with its type's and issuer's names."""
-    row = License.objects.filter(address=address).values_list(*_STORED_COLUMNS).first()
+    row = _STORED.first(address=address)
     if row is None:
         return None
     *values, type_name, issuer_name, issuer_code = row
