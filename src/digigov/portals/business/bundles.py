@@ -6,15 +6,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from digigov.apps.services.selectors.bundles import (
     bundle_application_get,
+    bundle_application_withdrawable,
     bundle_applications_mine,
     bundle_form,
 )
 from digigov.kernel.principals import request_principal
-from digigov.portals.web.bundles import bundle_apply_context, bundle_apply_post, result_rows
+from digigov.portals.web.bundles import (
+    bundle_apply_context,
+    bundle_apply_post,
+    bundle_withdraw_submit,
+    result_rows,
+)
 from digigov.portals.web.forms_schema import case_page_errors
 from digigov.support.identity.selectors import entity_bindings_for
 
@@ -93,5 +99,14 @@ def application(request: HttpRequest, number: str) -> HttpResponse:
             "view": view,
             "rows": result_rows(principal=principal, view=view),
             "case_url": "/business/cases/",
+            "can_withdraw": bundle_application_withdrawable(principal=principal, number=number),
         },
     )
+
+
+@require_POST
+@enterprise_required
+@refusals
+def application_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    bundle_withdraw_submit(request, principal=request_principal(request), number=number)
+    return redirect("business:bundle_application", number=number)

@@ -15,6 +15,11 @@ urlpatterns = [
     path("cases/<str:number>/rating/", ratings.case_rating, name="case_rating"),
     path("bundles/applications/", bundles.applications, name="bundle_applications"),
     path("bundles/applications/<str:number>/", bundles.application, name="bundle_application"),
+    path(
+        "bundles/applications/<str:number>/withdraw/",
+        bundles.application_withdraw,
+        name="bundle_withdraw",
+    ),
     path("bundles/<str:code>/apply/", bundles.apply, name="bundle_apply"),
     path("licenses/", licenses.wallet, name="licenses"),
     path(

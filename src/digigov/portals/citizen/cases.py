@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from digigov.apps.services.selectors.applications import cases_mine
 from digigov.apps.services.selectors.prefill import form_prefill
+from digigov.apps.services.selectors.relatives import relative_applicant, relatives_for_apply
 from digigov.apps.services.services.applications import (
     item_resolve,
 )
@@ -27,19 +28,30 @@ from digigov.portals.web.forms_schema import (
     case_page_errors,
     commitment_text_of,
 )
-from digigov.support.identity.selectors import delegations_for
 
 from .views import PORTAL, citizen_required
 
 refusals = case_page_errors(PORTAL)
 
 
-def _relatives(principal) -> list:
-    return [
-        d
-        for d in delegations_for(principal=principal)
-        if d.direction == "received" and d.is_active and "apply" in d.scopes
-    ]
+def _applicant(request: HttpRequest, principal) -> tuple[str, str, str, int]:
+    """(relative's ID number or "", pick-list choice, error, status) of an apply POST. The
+    pick-list sends a delegation id, resolved here; the typed ID number (and the form's
+    applicant_id_number of that path) is checked by form_prefill and the services."""
+    if request.method != "POST":
+        return "", "", "", 200
+    choice = request.POST.get("relative", "").strip()
+    if choice:
+        try:
+            return relative_applicant(principal=principal, choice=choice), choice, "", 200
+        except DomainError as error:
+            return "", "", error.message, 403
+    if request.POST.get("action") == "relative":
+        typed = request.POST.get("relative_id_number", "").strip().upper()
+        if not typed:
+            return "", "", "请选择要代为办理的亲友，或输入亲友的公民身份号码", 422
+        return typed, "", "", 200
+    return request.POST.get("applicant_id_number", "").strip().upper(), "", "", 200
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -49,18 +61,16 @@ def apply(request: HttpRequest, item_code: str) -> HttpResponse:
     principal = request_principal(request)
     item = item_resolve(item_code=item_code, region_code=principal.region_code)
     version = item.published
-    applicant_id = request.POST.get("applicant_id_number", "").strip().upper()
-    status, result, relative_error = 200, None, ""
-    if request.method == "POST" and request.POST.get("action") == "relative":
-        applicant_id = request.POST.get("relative_id_number", "").strip().upper()
+    applicant_id, choice, relative_error, status = _applicant(request, principal)
+    result = None
     if applicant_id == principal.person_id_number:
-        applicant_id = ""
+        applicant_id, choice = "", ""
     try:
         prefill = form_prefill(
             principal=principal, item_version=version, applicant_id_number=applicant_id or None
         )
     except DomainError as error:
-        relative_error, applicant_id, status = error.message, "", 403
+        relative_error, applicant_id, choice, status = error.message, "", "", 403
         prefill = form_prefill(principal=principal, item_version=version)
     if request.method == "POST" and request.POST.get("action") == "submit" and not relative_error:
         result = apply_post(
@@ -84,6 +94,11 @@ def apply(request: HttpRequest, item_code: str) -> HttpResponse:
         chosen_licenses=result.chosen_licenses if result else None,
         commitment_text=commitment_text_of(version),
     )
+    relatives = relatives_for_apply(principal=principal)
+    if choice:  # the form carries the delegation id, never the relative's ID number
+        hidden = {"relative": choice}
+    else:
+        hidden = {"applicant_id_number": applicant_id} if applicant_id else {}
     return render(
         request,
         "citizen/apply.html",
@@ -93,9 +108,11 @@ def apply(request: HttpRequest, item_code: str) -> HttpResponse:
             "nav": "cases",
             "page_title": f"申办：{version.name}",
             "action": request.path,
-            "applicant_hidden": {"applicant_id_number": applicant_id} if applicant_id else {},
+            "applicant_hidden": hidden,
             "on_behalf_id": applicant_id,
-            "relatives": _relatives(principal),
+            "on_behalf": next((r for r in relatives if r.value == choice), None),
+            "relative_choice": choice,
+            "relatives": relatives,
             "relative_error": relative_error,
             "error_message": result.message if result else "",
             "subject_mismatch": version.subject_kind == "entity",

@@ -1,6 +1,6 @@
 """粤政易 审批工作台: the task inbox (待办/已办) and a task page with its case and the
-actions (办理, 退回补正, 退回环节, 加签, 转办, 认领). Thin: parse, call one service or
-selector, redirect with a message."""
+actions (办理, 退回补正, 退回环节, 加签, 转办, 认领, 启动/结束特别程序). Thin: parse, call one
+service or selector, redirect with a message."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from digigov.apps.services.selectors import workflow as selectors
+from digigov.apps.services.selectors.special_procedure import special_procedure_state
 from digigov.apps.services.services import workflow as services
+from digigov.apps.services.services.clock import (
+    clock_special_procedure_start,
+    clock_special_procedure_stop,
+)
 from digigov.kernel.errors import DomainError, NotFound, PermissionDenied
 from digigov.kernel.principals import request_principal
 
@@ -63,7 +68,8 @@ def detail(request: HttpRequest, task_id: int) -> HttpResponse:
         return render(request, "staff/tasks/denied.html", {**context, "error": error}, status=404)
     except PermissionDenied as error:
         return render(request, "staff/tasks/denied.html", {**context, "error": error}, status=403)
-    return render(request, "staff/tasks/detail.html", {**context, "d": task})
+    special = special_procedure_state(principal=principal, number=task.task.number)
+    return render(request, "staff/tasks/detail.html", {**context, "d": task, "special": special})
 
 
 def _act(request: HttpRequest, task_id: int, call, success: str) -> HttpResponse:
@@ -165,4 +171,39 @@ def claim(request: HttpRequest, task_id: int) -> HttpResponse:
         task_id,
         lambda p: services.task_claim(principal=p, task_id=task_id),
         "已认领。",
+    )
+
+
+def _case_number(request: HttpRequest, task_id: int) -> str:
+    """The case of a task the principal may see (task_get refuses, audited, otherwise)."""
+    return selectors.task_get(
+        principal=request_principal(request), task_id=task_id
+    ).application.number
+
+
+@require_POST
+@staff_required
+def special_procedure_start(request: HttpRequest, task_id: int) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        task_id,
+        lambda p: clock_special_procedure_start(
+            principal=p, number=_case_number(request, task_id), reason=reason
+        ),
+        "已启动特别程序，办结时限暂停计算；特别程序所需时间不计入办理时限。",
+    )
+
+
+@require_POST
+@staff_required
+def special_procedure_stop(request: HttpRequest, task_id: int) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        task_id,
+        lambda p: clock_special_procedure_stop(
+            principal=p, number=_case_number(request, task_id), reason=reason
+        ),
+        "特别程序已结束，办结期限已按暂停的工作日顺延。",
     )

@@ -14,6 +14,7 @@ from . import (
     tasks,
     views,
     window,
+    window_bundles,
     workspace,
 )
 
@@ -34,6 +35,8 @@ urlpatterns = [
     ),
     path("window/", window.window, name="window"),
     path("window/cases/<str:number>/", window.window_case, name="window_case"),
+    path("window/bundles/", window_bundles.window_bundles, name="window_bundles"),
+    path("window/bundles/<str:number>/", window_bundles.window_bundle, name="window_bundle"),
     path("items/", items.review_list, name="items"),
     path("items/<str:code>/", items.review_detail, name="item_review"),
     path("items/<str:code>/decide/", items.review_decide, name="item_decide"),
@@ -45,6 +48,16 @@ urlpatterns = [
     path("tasks/<int:task_id>/cosign/", tasks.cosign, name="task_cosign"),
     path("tasks/<int:task_id>/reassign/", tasks.reassign, name="task_reassign"),
     path("tasks/<int:task_id>/claim/", tasks.claim, name="task_claim"),
+    path(
+        "tasks/<int:task_id>/special-procedure/",
+        tasks.special_procedure_start,
+        name="task_special_start",
+    ),
+    path(
+        "tasks/<int:task_id>/special-procedure/stop/",
+        tasks.special_procedure_stop,
+        name="task_special_stop",
+    ),
     path("rules/", rules.rules_list, name="rules"),
     path("rules/new/", rules.rules_new, name="rules_new"),
     path("rules/<int:ruleset_id>/", rules.rule_set, name="rule_set"),

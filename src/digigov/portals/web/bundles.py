@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -23,7 +24,11 @@ from digigov.apps.services.selectors.bundles import (
     bundle_search,
 )
 from digigov.apps.services.selectors.decisions import decision_explain
-from digigov.apps.services.services.bundles import bundle_material_stage, bundle_submit
+from digigov.apps.services.services.bundles import (
+    bundle_material_stage,
+    bundle_submit,
+    bundle_withdraw,
+)
 from digigov.kernel.errors import DomainError, NotFound, ValidationFailed
 from digigov.kernel.principals import Principal
 from digigov.kernel.regions.models import Region
@@ -116,6 +121,8 @@ class BundleApplyResult:
     errors: dict[str, list[str]] = field(default_factory=dict)
     chosen_licenses: dict[str, str] = field(default_factory=dict)
     chosen_items: list[str] | None = None
+    accepted_commitments: list[str] = field(default_factory=list)
+    commitment_signature: str = ""
     message: str = ""
 
 
@@ -168,6 +175,25 @@ def bundle_apply_context(
     values = {**(result.values if result else {}), **detail.prefill}
     chosen_items = result.chosen_items if result else None
     field_names = set(detail.form.schema["properties"])
+    commitments = [
+        {
+            "component": c,
+            "field": f"commitment_{c.standard_code}_accepted",
+            "checked": bool(result and c.standard_code in result.accepted_commitments),
+            "errors": [
+                message
+                for part in ("accepted", "text")
+                for message in errors.get(f"commitments.{c.standard_code}.{part}", [])
+            ],
+        }
+        for c in detail.components
+        if c.is_commitment and c.is_available
+    ]
+    signature_errors: list[str] = []
+    for c in detail.components:
+        for message in errors.get(f"commitments.{c.standard_code}.signature", []):
+            if message not in signature_errors:
+                signature_errors.append(message)
     return {
         "detail": detail,
         "fields": schema_fields(
@@ -188,10 +214,13 @@ def bundle_apply_context(
             for c in detail.components
             if c.is_optional
         ],
+        "commitments": commitments,
+        "commitment_signature": result.commitment_signature if result else "",
+        "commitment_signature_errors": signature_errors,
         "other_errors": {
             k: v
             for k, v in errors.items()
-            if not k.startswith("materials.") and k not in field_names
+            if not k.startswith(("materials.", "commitments.")) and k not in field_names
         },
         "has_errors": bool(errors),
         "error_message": result.message if result else "",
@@ -206,13 +235,29 @@ def bundle_apply_post(
     detail: BundleDetail,
     applicant_id_number: str | None = None,
     applicant_uscc: str | None = None,
+    channel: str = "online",
 ) -> BundleApplyResult:
-    """Stage posted files (once per merged material), then submit the bundle."""
+    """Stage posted files (once per merged material), then submit the bundle. Each
+    告知承诺 component's commitment is its own checkbox (commitment_<code>_accepted) over
+    the text shown on the form, signed with the one commitment_signature."""
     result = BundleApplyResult(values=schema_values(detail.form.schema, request.POST))
     optional = [c.standard_code for c in detail.components if c.is_optional]
     result.chosen_items = [
         code for code in request.POST.getlist("chosen_items") if code in optional
     ]
+    result.commitment_signature = request.POST.get("commitment_signature", "").strip()[:50]
+    commitments = {}
+    for component in detail.components:
+        if not component.is_commitment:
+            continue
+        accepted = request.POST.get(f"commitment_{component.standard_code}_accepted") == "on"
+        if accepted:
+            result.accepted_commitments.append(component.standard_code)
+        commitments[component.standard_code] = {
+            "accepted": accepted,
+            "text": component.commitment_text,
+            "signature": result.commitment_signature,
+        }
     materials = []
     for material in detail.materials:
         upload = request.FILES.get(f"material_{material.code}_file")
@@ -248,6 +293,8 @@ def bundle_apply_post(
             applicant_id_number=applicant_id_number,
             applicant_uscc=applicant_uscc,
             chosen_items=result.chosen_items,
+            commitments=commitments,
+            channel=channel,
         )
     except DomainError as error:
         if error.status in (401, 403, 404):
@@ -270,3 +317,19 @@ def result_rows(*, principal: Principal, view: BundleApplicationView) -> list[di
                 decision = None  # a case without a stored explanation shows its note only
         rows.append({"case": case, "decision": decision})
     return rows
+
+
+def bundle_withdraw_submit(request: HttpRequest, *, principal: Principal, number: str) -> None:
+    """The 撤回一件事 POST (reason and an explicit confirmation): the outcome goes to the
+    messages; 401/403/404 propagate as refusals."""
+    if request.POST.get("confirm") != "on":
+        messages.error(request, "请勾选“确认撤回整件一件事”后再提交。")
+        return
+    try:
+        bundle_withdraw(principal=principal, number=number, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        if error.status in (401, 403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "一件事申请已整件撤回，各事项均已撤回。")

@@ -179,6 +179,26 @@ def delegation_allows(*, principal: Principal, grantor_id_number: str, scope: st
     return any(scope in scopes for scopes in live)
 
 
+def delegation_grantor_for(*, principal: Principal, delegation_id: int, scope: str) -> str | None:
+    """The grantor's ID number of a live delegation to this citizen within scope, else None.
+    Pick-lists of relatives send the delegation id, never an ID number."""
+    if principal.kind != "citizen" or not principal.person_id_number:
+        return None
+    row = (
+        Delegation.objects.filter(
+            pk=delegation_id,
+            agent_id_number=principal.person_id_number,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .values_list("grantor_id_number", "scopes")
+        .first()
+    )
+    if row is None or scope not in row[1]:
+        return None
+    return row[0]
+
+
 def entity_bindings_for(*, principal: Principal) -> list[EntityBindingView]:
     """The entities an enterprise account may act for, and, for a legal representative,
     the agents they authorised for those entities."""

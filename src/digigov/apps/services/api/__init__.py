@@ -4,7 +4,17 @@ and selectors (selectors/access.py for cases)."""
 
 from ninja import Router
 
-from . import applications, bundles, decisions, items, ratings, supervision, tasks
+from . import (
+    applications,
+    bundles,
+    commitments,
+    decisions,
+    items,
+    ratings,
+    rules,
+    supervision,
+    tasks,
+)
 
 router = Router(tags=["一网通办"])
 router.add_router("/items", items.router, tags=["事项与办事指南"])
@@ -14,3 +24,5 @@ router.add_router("/tasks", tasks.router, tags=["审批任务"])
 router.add_router("/bundles", bundles.router, tags=["一件事"])
 router.add_router("/ratings", ratings.router, tags=["好差评"])
 router.add_router("/supervision", supervision.router, tags=["政务服务监督"])
+router.add_router("/commitments", commitments.router, tags=["秒批与告知承诺"])
+router.add_router("/rules", rules.router, tags=["秒批与告知承诺"])

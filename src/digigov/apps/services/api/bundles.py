@@ -2,7 +2,7 @@
 
 Public: the list and a bundle's guide (components, merged form, merged materials).
 Signed in: the prefilled form, uploads (one per merged material), apply, my bundle
-applications. Machine clients need the scopes services:apply / services:read."""
+applications, withdraw a whole bundle application. Machine clients need the scopes services:apply / services:read."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 
 from digigov.kernel.api.auth import require_scope
 
+from ..schemas.applications import WithdrawIn
 from ..schemas.bundles import (
     BundleApplicationOut,
     BundleApplyIn,
@@ -76,6 +77,17 @@ def bundle_application_list(request: HttpRequest):
 @router.get("/applications/{number}", response=BundleApplicationOut, summary="一件事申请详情")
 def bundle_application_get(request: HttpRequest, number: str):
     principal = require_scope(request, READ)
+    return asdict(selectors.bundle_application_get(principal=principal, number=number))
+
+
+@router.post(
+    "/applications/{number}/withdraw",
+    response=BundleApplicationOut,
+    summary="撤回一件事（各事项均未作出决定时，整件撤回）",
+)
+def bundle_application_withdraw(request: HttpRequest, number: str, payload: WithdrawIn):
+    principal = require_scope(request, APPLY)
+    services.bundle_withdraw(principal=principal, number=number, reason=payload.reason)
     return asdict(selectors.bundle_application_get(principal=principal, number=number))
 
 
@@ -143,6 +155,7 @@ def bundle_apply(request: HttpRequest, code: str, payload: BundleApplyIn):
         applicant_uscc=payload.applicant_uscc or None,
         chosen_items=payload.chosen_items,
         commitment=payload.commitment.dict() if payload.commitment else None,
+        commitments={code: c.dict() for code, c in (payload.commitments or {}).items()},
     )
     view = selectors.bundle_application_get(principal=principal, number=bundle_application.number)
     return 201, asdict(view)

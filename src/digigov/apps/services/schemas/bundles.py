@@ -36,6 +36,9 @@ class BundleComponentOut(Schema):
     statutory_days: int
     result_name: str
     visits: int
+    commitment_text: str = Field(
+        "", description="告知承诺事项的承诺书全文（申请时原文提交）；其他事项为空"
+    )
 
 
 class MergedFieldOut(Schema):
@@ -93,7 +96,13 @@ class BundleApplyIn(Schema):
     chosen_items: list[str] | None = Field(
         None, description="选办的可选事项（基本编码）；不填表示全部办理，必办事项总会办理"
     )
-    commitment: CommitmentIn | None = None
+    commitment: CommitmentIn | None = Field(
+        None, description="告知承诺：未在 commitments 中单列的告知承诺事项共用此承诺"
+    )
+    commitments: dict[str, CommitmentIn] | None = Field(
+        None,
+        description="告知承诺：按事项基本编码逐项签署，text 为该事项的 commitment_text",
+    )
 
 
 class BundleUploadOut(Schema):

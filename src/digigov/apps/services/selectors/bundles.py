@@ -35,6 +35,8 @@ from digigov.support.identity.selectors import (
 
 from ..constants import APPROVAL_MODES, ENTERPRISE_STAGES, LIFE_EVENTS, SUBJECT_KINDS
 from ..models import Application, Bundle, BundleApplication, BundleItem, ServiceItem
+from .access import RECEIVE
+from .decisions import commitment_text_for
 from .items import item_for_region
 
 DEFAULT_REGION = "440100"  # 广州市: what the public pages show before a region is chosen
@@ -43,6 +45,8 @@ LOWER_BOUNDS = frozenset({"minLength", "minimum", "exclusiveMinimum", "minItems"
 UPPER_BOUNDS = frozenset({"maxLength", "maximum", "exclusiveMaximum", "maxItems"})
 BOUND_PAIRS = (("minLength", "maxLength"), ("minimum", "maximum"), ("minItems", "maxItems"))
 CONFLICT_CODE = "services/bundle_form_conflict"
+# component statuses that are a decision: a bundle with one of them cannot be withdrawn
+DECIDED = frozenset({"approved", "rejected", "not_accepted"})
 
 
 # --- pure merging ---------------------------------------------------------------------------
@@ -288,10 +292,16 @@ class BundleComponent:
     statutory_days: int
     result_name: str
     visits: int
+    # 告知承诺: the text the applicant accepts for this component (empty for other modes)
+    commitment_text: str = ""
 
     @property
     def is_available(self) -> bool:
         return bool(self.item_code)
+
+    @property
+    def is_commitment(self) -> bool:
+        return self.approval_mode == "commitment"
 
 
 @dataclass(frozen=True)
@@ -394,6 +404,11 @@ def _component(link: BundleItem, region_code: str) -> tuple[BundleComponent, Com
         statutory_days=version.statutory_days if version else 0,
         result_name=version.result_name if version else "",
         visits=version.visits if version else 0,
+        commitment_text=(
+            commitment_text_for(item_version=version)
+            if version is not None and version.approval_mode == "commitment"
+            else ""
+        ),
     )
     if version is None:
         return component, None
@@ -519,6 +534,15 @@ class BundleApplicationView:
     def open_count(self) -> int:
         return sum(1 for c in self.components if not c.is_closed)
 
+    @property
+    def is_withdrawable(self) -> bool:
+        """撤回一件事: still in progress, no component decided, at least one still open."""
+        return (
+            self.status == BundleApplication.Status.SUBMITTED
+            and not any(c.status in DECIDED for c in self.components)
+            and self.open_count > 0
+        )
+
 
 def _component_case(application: Application) -> ComponentCase:
     return ComponentCase(
@@ -642,7 +666,72 @@ def bundle_application_may_see(
         return bundle_application.applicant_kind == "entity" and entity_allows(
             principal=principal, uscc=bundle_application.applicant_uscc, scope="query"
         )
+    if principal.kind == "staff":
+        # 综合窗口: the organization that received the bundle at its window
+        return (
+            principal.has_perm(RECEIVE)
+            and principal.organization_id is not None
+            and Application.objects.filter(
+                bundle_application=bundle_application,
+                received_organization_id=principal.organization_id,
+            ).exists()
+        )
     return False
+
+
+def bundle_application_may_withdraw(
+    *, principal: Principal, bundle_application: BundleApplication
+) -> bool:
+    """Who may withdraw a whole bundle: the applicant, the citizen who filed it for a
+    relative, an agent of the applying entity with the "apply" scope (as for one case)."""
+    if principal.kind == "citizen":
+        if bundle_application.filed_by_actor == principal.actor:
+            return True
+        return (
+            bundle_application.applicant_kind == "person"
+            and bundle_application.applicant_id_number == principal.person_id_number
+        )
+    if principal.kind == "enterprise":
+        return bundle_application.applicant_kind == "entity" and entity_allows(
+            principal=principal, uscc=bundle_application.applicant_uscc, scope="apply"
+        )
+    return False
+
+
+def bundle_application_withdrawable(*, principal: Principal, number: str) -> bool:
+    """Whether the page offers 撤回一件事 to this principal (the service checks again)."""
+    if not principal.is_authenticated:
+        return False
+    found = _with_components(BundleApplication.objects.filter(number=number)).first()
+    return (
+        found is not None
+        and _view(found).is_withdrawable
+        and bundle_application_may_withdraw(principal=principal, bundle_application=found)
+    )
+
+
+def bundle_applications_received(
+    *, principal: Principal, limit: int = 20
+) -> list[BundleApplicationView]:
+    """The bundle applications the staff member's organization received at its window."""
+    if not principal.is_authenticated:
+        raise Unauthenticated()
+    if (
+        principal.kind != "staff"
+        or not principal.has_perm(RECEIVE)
+        or principal.organization_id is None
+    ):
+        raise PermissionDenied("无权查看窗口收件", code="services/not_authorised_receiver")
+    numbers = (
+        Application.objects.filter(
+            received_organization_id=principal.organization_id,
+            bundle_application__isnull=False,
+        )
+        .values_list("bundle_application_id", flat=True)
+        .distinct()
+    )
+    query = _with_components(BundleApplication.objects.filter(pk__in=numbers))
+    return [_view(b) for b in query.order_by("-created_at", "-id")[:limit]]
 
 
 def bundle_application_get(*, principal: Principal, number: str) -> BundleApplicationView:

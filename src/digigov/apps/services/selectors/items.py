@@ -2,6 +2,7 @@
 that serves a region (同事同标), and the staff views of drafts and versions.
 
 Search: each published version keeps `search_text`, its jieba tokens joined by spaces.
+Query tokens are expanded with the synonyms of data/synonyms.txt (selectors/synonyms.py).
 One backend switch (`_match_ids`): PostgreSQL matches them with a GIN-indexed
 to_tsvector('simple', search_text); SQLite with the FTS5 table services_item_fts (rowid =
 version id), which the catalog services keep in sync on publish. Both built by migration.
@@ -33,6 +34,7 @@ from ..constants import (
     VISITS,
 )
 from ..models import ServiceItem, ServiceItemVersion
+from .synonyms import Clause, name_variants, query_clauses
 
 V = ServiceItemVersion.Status
 MAX_PAGE_SIZE = 100
@@ -144,16 +146,35 @@ def search_text_of(values: dict[str, Any], *, organization_name: str) -> str:
     )
 
 
-def _match_ids(tokens: list[str]) -> RawSQL:
-    """Version ids whose tokens contain every query token: the one backend switch."""
+def _match_ids(clauses: list[Clause]) -> RawSQL:
+    """Version ids whose tokens satisfy every clause (any one of its alternatives, with all
+    of that alternative's tokens): the one backend switch."""
     if connection.vendor == "postgresql":
-        tsquery = " & ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in tokens)
+
+        def quoted(token: str) -> str:
+            return "'" + token.replace("'", "''").replace("\\", "") + "'"
+
+        tsquery = " & ".join(
+            "("
+            + " | ".join("(" + " & ".join(map(quoted, alt)) + ")" for alt in c.alternatives)
+            + ")"
+            for c in clauses
+        )
         return RawSQL(
             "SELECT id FROM services_serviceitemversion"
             " WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', %s)",
             [tsquery],
         )
-    match = " AND ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+
+    def phrase(token: str) -> str:
+        return '"' + token.replace('"', '""') + '"'
+
+    match = " AND ".join(
+        "("
+        + " OR ".join("(" + " AND ".join(map(phrase, alt)) + ")" for alt in c.alternatives)
+        + ")"
+        for c in clauses
+    )
     # the table name is a constant; the user's tokens go in as a parameter
     return RawSQL(  # noqa: S611
         f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
@@ -275,18 +296,35 @@ def item_search(
     ordering: list[Any] = ["code"]
     if query.strip():
         raw = query.strip()
-        matched = Q(published_id__in=_match_ids(tokens)) if tokens else Q(pk__in=[])
-        items = items.filter(matched | Q(published__name__contains=raw))
+        # synonyms (data/synonyms.txt): 低保 also matches 最低生活保障, and back
+        clauses = query_clauses(tokens)
+        variants = name_variants(raw, clauses)
+        matched = Q(published_id__in=_match_ids(clauses)) if clauses else Q(pk__in=[])
         name_hits = Q(published__name__contains=raw)
+        synonym_name_hits = Q(pk__in=[])
+        for variant in variants[1:]:
+            synonym_name_hits |= Q(published__name__contains=variant)
+        items = items.filter(matched | name_hits | synonym_name_hits)
         every = Q()
-        for token in tokens:
-            every &= Q(published__name__contains=token)
-        # the whole query in the name, then every token in it, then the result's name
+        for clause in clauses:
+            any_alternative = Q()
+            for alternative in clause.alternatives:
+                all_tokens = Q()
+                for token in alternative:
+                    all_tokens &= Q(published__name__contains=token)
+                any_alternative |= all_tokens
+            every &= any_alternative
+        result_hits = Q()
+        for variant in variants:
+            result_hits |= Q(published__result_name__contains=variant)
+        # the whole query in the name, then a synonym of it, then every token (or a synonym)
+        # in it, then the result's name
         rank = Case(
             When(name_hits, then=Value(0)),
-            When(every if tokens else Q(pk__in=[]), then=Value(1)),
-            When(published__result_name__contains=raw, then=Value(2)),
-            default=Value(3),
+            When(synonym_name_hits, then=Value(1)),
+            When(every if clauses else Q(pk__in=[]), then=Value(2)),
+            When(result_hits, then=Value(3)),
+            default=Value(4),
             output_field=IntegerField(),
         )
         items = items.annotate(rank=rank)

@@ -9,6 +9,12 @@ none is. Instant components are decided during the submission; workflow componen
 in their departments' inboxes. The bundle application's combined status follows the
 component cases' `services.application.<status>` events (`bundle_status_refresh`).
 
+Channels: online (citizen, enterprise agent), window (a clerk with the receive permission
+files for the applicant) and kiosk, as for one case (`channel`). 告知承诺 components each
+need their own accepted commitment (`commitments`, by standard code), granted as one
+case's is. `bundle_withdraw` (撤回一件事) withdraws every open component at once while
+none has been decided.
+
 An upload for a merged material is staged once per component that uses it (the
 applications area binds each upload token to one item standard and material) and handed
 to the applicant as one signed bundle upload token.
@@ -27,7 +33,8 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from digigov.kernel.audit.services import audit_batch, audit_record
+from digigov.data.registries.selectors import entity_brief
+from digigov.kernel.audit.services import audit_as, audit_batch, audit_record
 from digigov.kernel.errors import (
     Conflict,
     NotFound,
@@ -39,7 +46,14 @@ from digigov.kernel.events.services import event_publish
 from digigov.kernel.principals import Principal
 
 from ..models import Application, Bundle, BundleApplication, BundleItem, IdempotencyKey, ServiceItem
-from ..selectors.bundles import BundleComponent, MergedMaterial, bundle_detail, result_summary
+from ..selectors.bundles import (
+    DECIDED,
+    BundleComponent,
+    MergedMaterial,
+    bundle_application_may_withdraw,
+    bundle_detail,
+    result_summary,
+)
 from ..selectors.prefill import PrefillSubject, prefill_sources, prefill_values
 from . import applications as filing
 from . import materials as material_files
@@ -279,11 +293,15 @@ def bundle_submit(
     applicant_uscc: str | None = None,
     chosen_items: Iterable[str] | None = None,
     commitment: Mapping[str, Any] | None = None,
+    commitments: Mapping[str, Mapping[str, Any]] | None = None,
     channel: str = "online",
 ) -> BundleApplication:
     """File a bundle: one component case per chosen item, all or none (see the module's
     doc). `materials`: [{"code": "B01", "license_address": ...} | {"code", "upload_token"}]
     with the merged codes; `chosen_items`: the optional components wanted (None: all).
+    `commitments`: per 告知承诺 component (by standard code) {"accepted", "text",
+    "signature"} as for one case, the text being that component's commitment text;
+    `commitment`: one entry used for every such component without its own.
     A repeat of the same (actor, idempotency_key) returns the first bundle application."""
     if not principal.is_authenticated:
         raise Unauthenticated()
@@ -345,6 +363,13 @@ def bundle_submit(
             errors.setdefault(f"materials.{code}", []).append("同一材料只能提交一份")
         else:
             given[code] = entry
+    signed = _commitments_check(
+        included=included,
+        commitments=commitments or {},
+        default=commitment,
+        names=_signer_names(applicant),
+        errors=errors,
+    )
     plans: list[tuple[BundleComponent, list[dict[str, str]], dict[str, str]]] = []
     for component in included:
         version = versions[component.item_code]
@@ -373,6 +398,11 @@ def bundle_submit(
             given=given,
             errors=errors,
         )
+        if component.is_commitment:
+            prefix = f"commitments.{component.standard_code}"
+            for part in ("accepted", "text", "signature"):
+                names[f"commitment.{part}"] = f"{prefix}.{part}"
+            names["commitment"] = f"{prefix}.accepted"
         plans.append((component, entries, names))
     if errors:
         raise ValidationFailed(
@@ -397,7 +427,7 @@ def bundle_submit(
                         channel=channel,
                         applicant_id_number=applicant_id_number,
                         applicant_uscc=applicant_uscc,
-                        commitment=commitment,
+                        commitment=signed.get(component.standard_code),
                         bundle_application=bundle_application,
                     )
                 except ValidationFailed as error:
@@ -439,6 +469,65 @@ def bundle_submit(
     return bundle_application
 
 
+def _normalised(text: str) -> str:
+    return "\n".join(line.strip() for line in (text or "").strip().splitlines())
+
+
+def _signer_names(applicant) -> set[str]:
+    """Who may sign a commitment: the applicant, or the applying entity's legal
+    representative (as services/commitment.py accepts them)."""
+    names = {applicant.name.strip()}
+    if applicant.kind == "entity" and applicant.uscc:
+        entity = entity_brief(uscc=applicant.uscc)
+        if entity is not None and entity.legal_rep_name:
+            names.add(entity.legal_rep_name.strip())
+    return {name for name in names if name}
+
+
+def _commitments_check(
+    *,
+    included: Iterable[BundleComponent],
+    commitments: Mapping[str, Mapping[str, Any]],
+    default: Mapping[str, Any] | None,
+    names: set[str],
+    errors: dict[str, list[str]],
+) -> dict[str, dict[str, Any]]:
+    """告知承诺 components: each needs its own accepted commitment with that component's
+    text and the applicant's signature. Returns the commitments by standard code, in the
+    shape application_submit takes; problems go to `errors` as commitments.<code>.<part>."""
+    signed: dict[str, dict[str, Any]] = {}
+    for component in included:
+        if not component.is_commitment:
+            continue
+        entry = commitments.get(component.standard_code) or default or {}
+        if not isinstance(entry, Mapping):
+            entry = {}
+        prefix = f"commitments.{component.standard_code}"
+        if entry.get("accepted") is not True:
+            errors.setdefault(f"{prefix}.accepted", []).append(
+                f"请阅读并勾选同意“{component.name}”的告知承诺书"
+            )
+        text = entry.get("text")
+        if not isinstance(text, str) or _normalised(text) != _normalised(component.commitment_text):
+            errors.setdefault(f"{prefix}.text", []).append(
+                f"承诺内容与“{component.name}”的承诺书不一致"
+            )
+        signature = entry.get("signature")
+        signature = signature.strip() if isinstance(signature, str) else ""
+        if not signature or len(signature) > 50:
+            errors.setdefault(f"{prefix}.signature", []).append("请输入申请人姓名作为签名")
+        elif signature not in names:
+            errors.setdefault(f"{prefix}.signature", []).append(
+                "签名须与申请人（或单位法定代表人）姓名一致"
+            )
+        signed[component.standard_code] = {
+            "accepted": entry.get("accepted") is True,
+            "text": component.commitment_text,
+            "signature": signature,
+        }
+    return signed
+
+
 def _create(
     bundle: Bundle, applicant, principal: Principal, data: dict[str, Any]
 ) -> BundleApplication:
@@ -459,6 +548,118 @@ def _create(
             if attempt == NUMBER_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+# --- withdraw ----------------------------------------------------------------------------------
+
+
+def _withdraw_refused(principal: Principal, number: str, reason: str) -> None:
+    # Outside any transaction, so that the refusal's entry survives the error.
+    audit_as(
+        principal,
+        action="services.bundle.withdraw",
+        object_type="services.bundle_application",
+        object_id=number[:80],
+        outcome="denied",
+        detail={"reason": reason},
+    )
+
+
+def bundle_withdraw(*, principal: Principal, number: str, reason: str) -> BundleApplication:
+    """撤回一件事: the applicant withdraws the whole bundle application while none of its
+    components has been decided. Every component still open is withdrawn as one case is
+    (applications.application_withdraw: timeline, audit, event, workflow cancelled), all
+    in one transaction, and the bundle goes to "withdrawn"; if any component has been
+    decided meanwhile nothing changes (Conflict). Someone else's bundle answers as an
+    unknown one (NotFound, the attempt audited). Repeating it on a withdrawn bundle
+    returns it unchanged."""
+    if not principal.is_authenticated:
+        raise Unauthenticated()
+    number = (number or "").strip()
+    found = BundleApplication.objects.select_related("bundle").filter(number=number).first()
+    if found is None or not bundle_application_may_withdraw(
+        principal=principal, bundle_application=found
+    ):
+        if found is not None:
+            _withdraw_refused(principal, number, "not_a_party")
+        raise NotFound("一件事申请不存在", code="services/bundle_application_not_found")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 300:
+        raise ValidationFailed(
+            "请填写撤回原因（300 字以内）",
+            code="services/withdraw_reason",
+            fields={"reason": ["请填写撤回原因（300 字以内）"]},
+        )
+    try:
+        with transaction.atomic(), audit_batch():
+            return _withdraw(principal, found.pk, reason)
+    except Conflict as error:
+        _withdraw_refused(principal, number, error.code)
+        raise
+
+
+def _withdraw(principal: Principal, bundle_application_id: int, reason: str) -> BundleApplication:
+    bundle_application = (
+        BundleApplication.objects.select_for_update(of=("self",))
+        .select_related("bundle")
+        .get(pk=bundle_application_id)
+    )
+    if bundle_application.status == B.WITHDRAWN:
+        return bundle_application  # a repeated request: already done, nothing to do
+    components = list(
+        Application.objects.select_for_update(of=("self",))
+        .select_related("item_version")
+        .filter(bundle_application=bundle_application)
+        .order_by("id")
+    )
+    decided = [c.item_version.name for c in components if c.status in DECIDED]
+    if decided or bundle_application.status != B.SUBMITTED:
+        raise Conflict(
+            f"一件事中已有事项作出决定（{'、'.join(decided)}），不能整件撤回；"
+            "未办结的事项可在办件详情中分别撤回"
+            if decided
+            else "一件事已办结，不能撤回",
+            code="services/bundle_not_withdrawable",
+        )
+    withdrawn = []
+    for component in components:
+        if component.is_closed:
+            continue  # withdrawn on its own before
+        filing.application_withdraw(principal=principal, number=component.number, reason=reason)
+        withdrawn.append(component.number)
+    rows = list(
+        Application.objects.filter(bundle_application=bundle_application)
+        .order_by("id")
+        .values_list("item_version__name", "status")
+    )
+    summary = result_summary(rows)
+    bundle_application.status = B.WITHDRAWN
+    bundle_application.closed_at = timezone.now()
+    bundle_application.save(update_fields=["status", "closed_at"])
+    audit_as(
+        principal,
+        action="services.bundle.withdrawn",
+        object_type="services.bundle_application",
+        object_id=bundle_application.number,
+        detail={"reason": reason, "components": withdrawn},
+    )
+    payload = {
+        "number": bundle_application.number,
+        "bundle_code": bundle_application.bundle.code,
+        "applicant_kind": bundle_application.applicant_kind,
+        "applicant_id_number": bundle_application.applicant_id_number,
+        "applicant_uscc": bundle_application.applicant_uscc,
+    }
+    event_publish(
+        topic="services.bundle.withdrawn",
+        payload={**payload, "reason": reason, "components": withdrawn},
+    )
+    # the combined result, as when the last component closes (bundle_status_refresh)
+    event_publish(
+        topic="services.bundle.completed",
+        payload={**payload, "status": B.WITHDRAWN, "summary": summary},
+    )
+    return bundle_application
 
 
 # --- combined status ---------------------------------------------------------------------------
