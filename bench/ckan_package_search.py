@@ -24,7 +24,16 @@ import time
 from pathlib import Path
 
 from bench import registry_import
-from bench.common import ROOT, Figure, concurrent_load, latency_summary, live_server, rate, report
+from bench.common import (
+    ROOT,
+    Figure,
+    KeepAliveClient,
+    concurrent_load,
+    latency_summary,
+    live_server,
+    rate,
+    report,
+)
 
 QUICK = "--quick" in sys.argv or os.environ.get("DIGIGOV_BENCH_QUICK") == "1"
 DATASETS = int(os.environ.get("DIGIGOV_BENCH_OPENDATA_DATASETS", "2000" if QUICK else "10000"))
@@ -108,16 +117,12 @@ def ensure_database(*, datasets: int, datastore_rows: int = 0) -> None:
 
 
 def http_load(base_url: str, call, *, clients: int, requests: int, headers=None):
-    import httpx
-
     local = threading.local()
 
     def one(i: int) -> None:
         client = getattr(local, "client", None)
         if client is None:
-            client = local.client = httpx.Client(
-                base_url=base_url, timeout=60, headers=headers or {}
-            )
+            client = local.client = KeepAliveClient(base_url, headers=headers, timeout=60)
         call(client, i)
 
     per_client = max(1, requests // clients)

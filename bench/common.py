@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -14,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -85,6 +87,75 @@ def concurrent_load(
             latencies.extend(local)
             errors += failed
     return time.perf_counter() - start, latencies, errors
+
+
+@dataclass
+class Reply:
+    status_code: int
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.content)
+
+
+class KeepAliveClient:
+    """One keep-alive HTTP/1.1 connection (the standard library's http.client) with the
+    subset of httpx.Client the benchmarks use. The load runs on the same 2 cores as the
+    server: httpx spends several times the CPU per request, which the server then lacks."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        cookies: dict[str, str] | None = None,
+        timeout: float = 30,
+    ) -> None:
+        parsed = urlsplit(base_url)
+        self._address = (parsed.hostname, parsed.port, timeout)
+        self._connection = http.client.HTTPConnection(*self._address)
+        self._headers = dict(headers or {})
+        if cookies:
+            self._headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        json_body=None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        if params:
+            path += "?" + urlencode(params, doseq=True)
+        all_headers = {**self._headers, **(headers or {})}
+        body = None
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False).encode()
+            all_headers["Content-Type"] = "application/json"
+        for attempt in (1, 2):
+            try:
+                self._connection.request(method, path, body=body, headers=all_headers)
+                response = self._connection.getresponse()
+                return Reply(response.status, response.read())
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # the server closed an idle keep-alive connection: reconnect once
+                self._connection.close()
+                self._connection = http.client.HTTPConnection(*self._address)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def get(self, path: str, *, params: dict | None = None, headers=None) -> Reply:
+        return self.request("GET", path, params=params, headers=headers)
+
+    def post(self, path: str, *, json=None, headers=None) -> Reply:
+        return self.request("POST", path, json_body=json, headers=headers)
 
 
 def free_port() -> int:

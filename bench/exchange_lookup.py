@@ -27,7 +27,15 @@ import time
 from pathlib import Path
 
 from bench import registry_import
-from bench.common import Figure, concurrent_load, latency_summary, live_server, rate, report
+from bench.common import (
+    Figure,
+    KeepAliveClient,
+    concurrent_load,
+    latency_summary,
+    live_server,
+    rate,
+    report,
+)
 
 QUICK = "--quick" in sys.argv or os.environ.get("DIGIGOV_BENCH_QUICK") == "1"
 ROWS = int(os.environ.get("DIGIGOV_BENCH_EXCHANGE_ROWS", "20000" if QUICK else "1000000"))
@@ -175,16 +183,12 @@ def _log_counts() -> dict[str, int]:
 
 
 def _http_load(base_url: str, key: str, call) -> tuple[float, list[float], int]:
-    import httpx
-
     local = threading.local()
 
     def one(i: int) -> None:
         client = getattr(local, "client", None)
         if client is None:
-            client = local.client = httpx.Client(
-                base_url=base_url, headers={"X-API-Key": key}, timeout=30
-            )
+            client = local.client = KeepAliveClient(base_url, headers={"X-API-Key": key})
         call(client, i)
 
     per_client = max(1, REQUESTS // CLIENTS)

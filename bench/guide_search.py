@@ -23,7 +23,16 @@ import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import PG_URL, ROOT, Figure, concurrent_load, latency_summary, live_server, report
+from bench.common import (
+    PG_URL,
+    ROOT,
+    Figure,
+    KeepAliveClient,
+    concurrent_load,
+    latency_summary,
+    live_server,
+    report,
+)
 
 ITEMS = int(os.environ.get("DIGIGOV_BENCH_GUIDE_ITEMS", "10000"))
 QUERIES = int(os.environ.get("DIGIGOV_BENCH_GUIDE_QUERIES", "600"))
@@ -144,8 +153,6 @@ def main() -> None:
     )
     totals = [item_search(query=term).total for term in TERMS]
 
-    import httpx
-
     local = threading.local()
 
     with live_server(env={"DATABASE_URL": url}, workers=2, threads=4) as base_url:
@@ -153,7 +160,7 @@ def main() -> None:
         def one(i: int) -> None:
             client = getattr(local, "client", None)
             if client is None:
-                client = local.client = httpx.Client(base_url=base_url, timeout=30)
+                client = local.client = KeepAliveClient(base_url)
             term, region = queries[i % len(queries)]
             response = client.get(
                 "/api/v1/services/items", params={"q": term, "region": region, "page_size": 20}

@@ -26,7 +26,15 @@ import threading
 import uuid
 
 from bench import registry_import
-from bench.common import Figure, concurrent_load, latency_summary, live_server, rate, report
+from bench.common import (
+    Figure,
+    KeepAliveClient,
+    concurrent_load,
+    latency_summary,
+    live_server,
+    rate,
+    report,
+)
 
 DATABASE = "digigov_bench_instant"
 CLIENTS = 16
@@ -133,21 +141,19 @@ def _prepare() -> tuple[str, list[str]]:
 
 
 def _clients(base_url: str, sessions: list[str]):
-    import httpx
-
     local = threading.local()
     lock = threading.Lock()
     handed: list[int] = []
 
-    def client() -> httpx.Client:
+    def client() -> KeepAliveClient:
         current = getattr(local, "client", None)
         if current is None:
             with lock:  # one citizen (session) per load thread
                 index = len(handed)
                 handed.append(index)
             csrf = secrets.token_hex(16)  # Django wants 32 alphanumerics
-            current = local.client = httpx.Client(
-                base_url=base_url,
+            current = local.client = KeepAliveClient(
+                base_url,
                 cookies={"sessionid": sessions[index % len(sessions)], "csrftoken": csrf},
                 headers={"X-CSRFToken": csrf},
                 timeout=30,

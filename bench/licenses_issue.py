@@ -30,7 +30,15 @@ import threading
 from pathlib import Path
 
 from bench import registry_import
-from bench.common import Figure, concurrent_load, latency_summary, live_server, rate, report
+from bench.common import (
+    Figure,
+    KeepAliveClient,
+    concurrent_load,
+    latency_summary,
+    live_server,
+    rate,
+    report,
+)
 
 DATABASE = "digigov_bench_licenses"
 CLIENTS = 16
@@ -141,14 +149,12 @@ def _in_process(url: str, bodies: list[dict]) -> dict:
 
 
 def _client_factory(base_url: str, headers: dict[str, str]):
-    import httpx
-
     local = threading.local()
 
-    def client() -> httpx.Client:
+    def client() -> KeepAliveClient:
         current = getattr(local, "client", None)
         if current is None:
-            current = local.client = httpx.Client(base_url=base_url, headers=headers, timeout=30)
+            current = local.client = KeepAliveClient(base_url, headers=headers)
         return current
 
     return client

@@ -18,7 +18,15 @@ import threading
 import time
 
 from bench import registry_import
-from bench.common import Figure, concurrent_load, latency_summary, live_server, rate, report
+from bench.common import (
+    Figure,
+    KeepAliveClient,
+    concurrent_load,
+    latency_summary,
+    live_server,
+    rate,
+    report,
+)
 
 CLIENTS = 16
 REQUESTS = int(os.environ.get("DIGIGOV_BENCH_LOOKUP_REQUESTS", "4000"))
@@ -97,16 +105,12 @@ def _audit_reads() -> int:
 
 
 def _api_load(base_url: str, key: str, ids: list[str]) -> tuple[float, list[float], int]:
-    import httpx
-
     local = threading.local()
 
     def one(i: int) -> None:
         client = getattr(local, "client", None)
         if client is None:
-            client = local.client = httpx.Client(
-                base_url=base_url, headers={"X-API-Key": key}, timeout=30
-            )
+            client = local.client = KeepAliveClient(base_url, headers={"X-API-Key": key})
         response = client.get(f"/api/v1/registries/people/{ids[i % len(ids)]}")
         if response.status_code != 200 or not response.json()["is_masked"]:
             raise RuntimeError(f"{response.status_code} {response.text[:200]}")

@@ -207,11 +207,43 @@ def _labels(name: str, values: list[str]) -> dict[str, str]:
     }.get(name, {})
 
 
-def _facets(datasets: QuerySet[OpenDataset], names: list[str], limit: int) -> tuple[int, dict]:
-    """(count, facets) in one pass over the matching datasets' facet columns (the matches
-    of a text query are few; the whole catalog is 10,000 short rows)."""
+_MULTI = ("tags", "res_format")  # "|"-joined columns: one count per value
+
+
+def _facet_counts_sql(datasets: QuerySet[OpenDataset], names: list[str]) -> tuple[int, dict]:
+    """PostgreSQL: the counts grouped in the database, one row per facet value (the matches
+    of a broad query run to thousands; their distinct values to a few hundred)."""
     columns = [_COLUMNS[n] for n in names]
-    # plain cursor rows: these columns need no converters, and matches can be thousands
+    sql, params = datasets.order_by().values_list(*columns).query.sql_with_params()
+    # only column positions and facet indexes are spliced in; every value is a parameter
+    parts = ["SELECT -1, NULL::text, count(*) FROM m"]
+    for n, name in enumerate(names):
+        if name in _MULTI:
+            parts.append(
+                f"SELECT {n}, v, count(*) FROM m,"  # noqa: S608
+                f" unnest(string_to_array(NULLIF(m.c{n}, ''), '|')) AS v GROUP BY v"
+            )
+        else:
+            parts.append(f"SELECT {n}, m.c{n}::text, count(*) FROM m GROUP BY m.c{n}")  # noqa: S608
+    aliases = ", ".join(f"c{n}" for n in range(len(columns)))
+    query = f"WITH m({aliases}) AS MATERIALIZED ({sql}) " + " UNION ALL ".join(parts)
+    counters: dict[str, Counter] = {name: Counter() for name in names}
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for index, value, count in cursor.fetchall():
+            if index < 0:
+                total = count
+                continue
+            name = names[index]
+            key = int(value) if name == "organization" and value is not None else value
+            counters[name][key] = count
+    return total, counters
+
+
+def _facet_counts_python(datasets: QuerySet[OpenDataset], names: list[str]) -> tuple[int, dict]:
+    """SQLite: one pass over the matching datasets' facet columns."""
+    columns = [_COLUMNS[n] for n in names]
     sql, params = datasets.order_by().values_list(*columns).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -219,26 +251,32 @@ def _facets(datasets: QuerySet[OpenDataset], names: list[str], limit: int) -> tu
     counters: dict[str, Counter] = {name: Counter() for name in names}
     for row in rows:
         for name, value in zip(names, row, strict=True):
-            if name in ("tags", "res_format"):
+            if name in _MULTI:
                 if value:
                     counters[name].update(value.split("|"))
             else:
                 counters[name][value] += 1
+    return len(rows), counters
+
+
+def _facets(datasets: QuerySet[OpenDataset], names: list[str], limit: int) -> tuple[int, dict]:
+    """(count, facets) of the matching datasets, counted by the database on PostgreSQL."""
+    counting = _facet_counts_sql if connection.vendor == "postgresql" else _facet_counts_python
+    total, counters = counting(datasets, names)
     facets: dict[str, list[FacetItem]] = {}
-    organizations: dict[int, tuple[str, str]] = {}
-    if "organization" in counters:
-        top = [k for k, _ in counters["organization"].most_common()]
-        organizations = {
-            pk: (code, title)
-            for pk, code, title in Organization.objects.filter(pk__in=top).values_list(
-                "pk", "code", "name"
-            )
-        }
     for name, counter in counters.items():
         if name == "organization":
+            # names for the departments shown only (a broad query counts hundreds)
+            top = [k for k, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+            organizations = {
+                pk: (code, title)
+                for pk, code, title in Organization.objects.filter(pk__in=top).values_list(
+                    "pk", "code", "name"
+                )
+            }
             items = [
-                FacetItem(organizations[k][0], organizations[k][1], n)
-                for k, n in counter.items()
+                FacetItem(organizations[k][0], organizations[k][1], counter[k])
+                for k in top
                 if k in organizations
             ]
         else:
@@ -247,7 +285,7 @@ def _facets(datasets: QuerySet[OpenDataset], names: list[str], limit: int) -> tu
             items = [FacetItem(str(k), labels.get(str(k), str(k)), n) for k, n in counter.items()]
         items.sort(key=lambda i: (-i.count, i.name))
         facets[name] = items[:limit]
-    return len(rows), facets
+    return total, facets
 
 
 def dataset_search(*, query: SearchQuery) -> SearchResult:
@@ -292,5 +330,8 @@ def dataset_search(*, query: SearchQuery) -> SearchResult:
         count, facets = datasets.count(), {}
     page = []
     if query.rows and query.start < count:
-        page = list(with_details(ordered)[query.start : query.start + query.rows])
+        # the page's ids first: the database then sorts narrow rows, not whole datasets
+        ids = list(ordered.values_list("pk", flat=True)[query.start : query.start + query.rows])
+        found = {d.pk: d for d in with_details(OpenDataset.objects.filter(pk__in=ids))}
+        page = [found[pk] for pk in ids if pk in found]
     return SearchResult(count=count, datasets=page, facets=facets, sort=sort, tokens=tokens)
