@@ -43,7 +43,7 @@ REQUESTS = int(os.environ.get("DIGIGOV_BENCH_EXCHANGE_REQUESTS", "800" if QUICK 
 DB_NAME = "digigov_bench_exchange"
 CLIENTS = 16
 TARGET_RPS, TARGET_P99_MS = 300, 50
-GUNICORN_WORKERS, GUNICORN_THREADS = 3, 6  # as the registry lookup benchmark
+GUNICORN_WORKERS, GUNICORN_THREADS = 4, 1  # as the registry lookup benchmark
 RESOURCE = "BENCH-GAT-RK"
 
 

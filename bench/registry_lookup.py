@@ -31,8 +31,10 @@ from bench.common import (
 CLIENTS = 16
 REQUESTS = int(os.environ.get("DIGIGOV_BENCH_LOOKUP_REQUESTS", "4000"))
 TARGET_RPS, TARGET_P99_MS = 300, 50
-# 3 processes x 6 threads did best of 2x8, 3x6, 4x4 here: fewer threads per GIL
-GUNICORN_WORKERS, GUNICORN_THREADS = 3, 6
+# One thread per process: with the hot path's ORM compilation gone, threads mostly wait on
+# each other's GIL. Measured 2026-11-27 (gunicorn CPU per request, same run): 4x1 8.2 ms
+# 162/s, 6x1 8.4 ms 157/s, 3x2 10.1 ms 125/s, 3x6 11.2 ms 119-146/s.
+GUNICORN_WORKERS, GUNICORN_THREADS = 4, 1
 
 
 def _cpu_seconds(port: str) -> dict[str, float]:
@@ -116,9 +118,25 @@ def _api_load(base_url: str, key: str, ids: list[str]) -> tuple[float, list[floa
             raise RuntimeError(f"{response.status_code} {response.text[:200]}")
 
     per_client = max(1, REQUESTS // CLIENTS)
-    # warm every worker thread's database connection and caches
+    # warm every worker (booted), its threads' database connections and caches; the CPU
+    # figures start after this, so that they hold no worker start-up
     concurrent_load(one, clients=CLIENTS, requests_per_client=10)
-    return concurrent_load(one, clients=CLIENTS, requests_per_client=per_client)
+    port = base_url.rsplit(":", 1)[1]
+    cpu_before, client_before = _cpu_seconds(port), time.process_time()
+    seconds, latencies, errors = concurrent_load(
+        one, clients=CLIENTS, requests_per_client=per_client
+    )
+    cpu_after, client_after = _cpu_seconds(port), time.process_time()
+    cpu_ms = {
+        f"cpu_ms_per_request_{name}": round(
+            (cpu_after[name] - cpu_before[name]) / max(1, len(latencies)) * 1000, 2
+        )
+        for name in cpu_before
+    }
+    cpu_ms["cpu_ms_per_request_load_client"] = round(
+        (client_after - client_before) / max(1, len(latencies)) * 1000, 2
+    )
+    return seconds, latencies, errors, cpu_ms
 
 
 def _select_load(ids: list[str]) -> tuple[float, list[float], int]:
@@ -162,19 +180,8 @@ def main() -> None:
     with live_server(
         env={"DATABASE_URL": url}, workers=GUNICORN_WORKERS, threads=GUNICORN_THREADS
     ) as base_url:
-        port = base_url.rsplit(":", 1)[1]
-        cpu_before, client_before = _cpu_seconds(port), time.process_time()
-        api_seconds, api_latencies, api_errors = _api_load(base_url, key, ids)
-        cpu_after, client_after = _cpu_seconds(port), time.process_time()
+        api_seconds, api_latencies, api_errors, cpu_ms = _api_load(base_url, key, ids)
     audited = _audit_reads() - audited_before
-    served = len(api_latencies) + CLIENTS * 10  # with the warm-up requests
-    cpu_ms = {
-        f"cpu_ms_per_request_{name}": round((cpu_after[name] - cpu_before[name]) / served * 1000, 2)
-        for name in cpu_before
-    }
-    cpu_ms["cpu_ms_per_request_load_client"] = round(
-        (client_after - client_before) / served * 1000, 2
-    )
     sql_seconds, sql_latencies, sql_errors = _select_load(ids)
     api, sql = latency_summary(api_latencies), latency_summary(sql_latencies)
     api_rps = rate(len(api_latencies), api_seconds)
