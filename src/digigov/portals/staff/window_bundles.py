@@ -24,14 +24,9 @@ from digigov.portals.web.bundles import bundle_apply_context, bundle_apply_post,
 from digigov.portals.web.forms_schema import case_page_errors
 
 from .views import PORTAL, staff_required
+from .window import RECEIVE, _refused
 
-RECEIVE = "services.receive_application"
 refusals = case_page_errors(PORTAL)
-
-
-def _refused(request: HttpRequest, message: str) -> HttpResponse:
-    context = {**PORTAL, "nav": "window", "page_title": "无权访问", "message": message}
-    return render(request, "staff/refused.html", context, status=403)
 
 
 def _identify_errors(bundle, id_number: str, uscc: str) -> list[str]:
