@@ -92,16 +92,20 @@ def apply(request: HttpRequest, item_code: str) -> HttpResponse:
     )
 
 
+def _qr(url: str, title: str):
+    # segno writes the SVG itself (no user text in it but the URL it encodes): safe inline.
+    return mark_safe(  # noqa: S308
+        segno.make(url, error="m").svg_inline(scale=6, title=title)
+    )
+
+
 @require_safe
 @kiosk_citizen_required
 @refusals
 def receipt(request: HttpRequest, number: str) -> HttpResponse:
     case = case_detail(principal=request_principal(request), number=number)
     url = request.build_absolute_uri(reverse("citizen:case", kwargs={"number": case.number}))
-    # segno writes the SVG itself (no user text in it but the URL it encodes): safe inline.
-    qr = mark_safe(  # noqa: S308
-        segno.make(url, error="m").svg_inline(scale=6, title=f"办件 {case.number} 的查询二维码")
-    )
+    qr = _qr(url, f"办件 {case.number} 的查询二维码")
     return render(
         request,
         "kiosk/receipt.html",
@@ -110,13 +114,6 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
 
 
 # --- 一件事 ------------------------------------------------------------------------------------
-
-
-def _qr(url: str, title: str):
-    # segno writes the SVG itself (no user text in it but the URL it encodes): safe inline.
-    return mark_safe(  # noqa: S308
-        segno.make(url, error="m").svg_inline(scale=6, title=title)
-    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
