@@ -13,6 +13,7 @@ routing, middleware, session lookup, JSON) with the same clients.
 python -m bench instant_approval
   DIGIGOV_BENCH_INSTANT_REQUESTS  total submissions (default 3,200; --quick: 160)
   DIGIGOV_BENCH_POSTGRES_URL      server (database digigov_bench_instant is re-created)
+  DIGIGOV_BENCH_INSTANT_WORKERS / _THREADS   gunicorn workers and threads (default 3 x 6)
 Target (issue 3): >= 200 submissions/s with p99 <= 150 ms at 16 clients.
 """
 
@@ -41,7 +42,8 @@ CLIENTS = 16
 QUICK = "--quick" in sys.argv or os.environ.get("DIGIGOV_BENCH_QUICK") == "1"
 REQUESTS = int(os.environ.get("DIGIGOV_BENCH_INSTANT_REQUESTS", "160" if QUICK else "3200"))
 TARGET_RPS, TARGET_P99_MS = 200, 150
-GUNICORN_WORKERS, GUNICORN_THREADS = 3, 6
+GUNICORN_WORKERS = int(os.environ.get("DIGIGOV_BENCH_INSTANT_WORKERS", "3"))
+GUNICORN_THREADS = int(os.environ.get("DIGIGOV_BENCH_INSTANT_THREADS", "6"))
 ITEM_CODE = "BENCH-INSTANT-440100"
 
 _SETUP = """
@@ -102,7 +104,7 @@ for index, id_number in enumerate(demo_person_id_numbers(count=clients * 4)):
         continue
     store = SessionStore()
     store[SESSION_KEY] = str(account.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "digigov.support.identity.backends.AccountBackend"
     store[HASH_SESSION_KEY] = account.get_session_auth_hash()
     store.create()
     sessions.append(store.session_key)

@@ -115,21 +115,36 @@ class Prepared:
         return rows[0] if rows else None
 
 
+_INSERTS: dict[tuple, tuple[str, list]] = {}
+_CACHED_ROWS = 16
+
+
+def _insert_statement(
+    model: type[Model], count: int, with_pk: bool, connection
+) -> tuple[str, list]:
+    key = (model, count, with_pk, connection.alias)
+    found = _INSERTS.get(key)
+    if found is None:
+        columns = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+        names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        table = model._meta.db_table
+        sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([row] * count)  # noqa: S608
+        found = (sql, columns)
+        if count <= _CACHED_ROWS:  # the hot paths insert a few rows; big batches vary
+            _INSERTS[key] = found
+    return found
+
+
 def rows_insert(objects: list[Model]) -> None:
     """INSERT the objects (all of one model) in one statement, as bulk_create would, without
-    compiling it through the ORM. A primary key left empty is left to the database and not
-    read back; field defaults and auto_now(_add) apply as on save()."""
+    compiling it through the ORM (the statement is built once per model and row count). A
+    primary key left empty is left to the database and not read back; field defaults and
+    auto_now(_add) apply as on save()."""
     connection = connections[DEFAULT_DB_ALIAS]
     model = type(objects[0])
-    columns = [
-        f
-        for f in model._meta.concrete_fields
-        if not (f.primary_key and getattr(objects[0], f.attname) is None)
-    ]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    table = model._meta.db_table
-    sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([row] * len(objects))  # noqa: S608
+    with_pk = getattr(objects[0], model._meta.pk.attname) is not None
+    sql, columns = _insert_statement(model, len(objects), with_pk, connection)
     params = [
         f.get_db_prep_save(f.pre_save(o, add=True), connection) for o in objects for f in columns
     ]

@@ -18,6 +18,9 @@ class Principal:
     permissions: frozenset[str] = field(default_factory=frozenset)
     acting_for: str = ""
     source_address: str = ""
+    # A person's account: its real-name (assurance) level as read with the account for
+    # this request; None where unknown (machines, principals built by hand).
+    assurance_level: int | None = None
 
     @property
     def actor(self) -> str:

@@ -5,7 +5,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from digigov.portals import testing
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "digigov.support.identity.backends.AccountBackend"  # as the login views
 
 
 @pytest.fixture

@@ -6,21 +6,34 @@ from collections import defaultdict
 from collections.abc import Callable
 
 Handler = Callable[[dict], None]
-_handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
+Predicate = Callable[[dict], bool]
+_handlers: dict[str, dict[str, tuple[Handler, Predicate | None]]] = defaultdict(dict)
 
 
-def subscribe(topic: str, *, name: str | None = None) -> Callable[[Handler], Handler]:
-    """Register a handler. Handlers must be idempotent: delivery is at least once."""
+def subscribe(
+    topic: str, *, name: str | None = None, when: Predicate | None = None
+) -> Callable[[Handler], Handler]:
+    """Register a handler. Handlers must be idempotent: delivery is at least once.
+
+    `when`, a pure function of the payload, says whether the handler has anything to do
+    with an event; an event that no handler wants is stored complete at once and costs no
+    delivery transaction (e.g. a case approved with no license to issue)."""
 
     def register(handler: Handler) -> Handler:
-        _handlers[topic][name or f"{handler.__module__}.{handler.__qualname__}"] = handler
+        key = name or f"{handler.__module__}.{handler.__qualname__}"
+        _handlers[topic][key] = (handler, when)
         return handler
 
     return register
 
 
-def handlers_for(topic: str) -> dict[str, Handler]:
-    return dict(_handlers.get(topic, {}))
+def handlers_for(topic: str, payload: dict | None = None) -> dict[str, Handler]:
+    """The topic's handlers; with a payload, only those that want it."""
+    return {
+        name: handler
+        for name, (handler, when) in _handlers.get(topic, {}).items()
+        if payload is None or when is None or when(payload)
+    }
 
 
 def unsubscribe(topic: str, name: str) -> None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from digigov.kernel.memo import memo_prime, memoized
+
 from .models import Region
 
 
@@ -18,7 +20,7 @@ def region_code_prefix(code: str) -> str:
 
 
 def region_get(code: str) -> Region | None:
-    return Region.objects.filter(code=code).first()
+    return memoized(("regions.region", code), lambda: Region.objects.filter(code=code).first())
 
 
 def region_exists(code: str) -> bool:
@@ -29,11 +31,33 @@ def region_children(*, parent_code: str | None) -> QuerySet[Region]:
     return Region.objects.filter(parent_id=parent_code).order_by("code")
 
 
+def _code_ancestors(code: str) -> list[str]:
+    """The codes GB/T 2260 nesting predicts above `code`, nearest first (a 12-digit village
+    -> its 9-digit town -> county -> city -> province)."""
+    found = [code[:size] for size in (9, 6) if len(code) > size]
+    county = code[:6]
+    if len(county) == 6 and not county.endswith("00"):
+        found.append(county[:4] + "00")
+    if len(county) == 6 and not county.endswith("0000"):
+        found.append(county[:2] + "0000")
+    return [c for c in dict.fromkeys(found) if c != code]
+
+
 def region_ancestors(code: str) -> list[Region]:
-    """The region and its ancestors, province first."""
+    """The region and its ancestors, province first: one query for the chain the code
+    predicts, then the parent links (followed one by one where the tree departs from the
+    code pattern, e.g. a synthetic town under another code)."""
+    return memoized(("regions.ancestors", code), lambda: _ancestors(code))
+
+
+def _ancestors(code: str) -> list[Region]:
+    known = {r.code: r for r in Region.objects.filter(code__in=[code, *_code_ancestors(code)])}
+    for region in known.values():
+        memo_prime(("regions.region", region.code), region)
     chain: list[Region] = []
-    region = region_get(code)
+    region = known.get(code)
     while region is not None:
         chain.append(region)
-        region = region.parent
+        parent = region.parent_id
+        region = (known.get(parent) or region.parent) if parent else None
     return list(reversed(chain))

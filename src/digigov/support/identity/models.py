@@ -121,6 +121,7 @@ class Account(AbstractUser):
             person_id_number=self.id_number,
             permissions=permissions,
             source_address=source_address,
+            assurance_level=int(self.real_name_level),
         )
 
 

@@ -17,7 +17,7 @@ from digigov.kernel.regions.services import regions_load
 from . import services as identity
 
 PASSWORD = "Identity@2025"  # noqa: S105 (test accounts only)
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "digigov.support.identity.backends.AccountBackend"  # as the login views
 
 
 def _fresh(account):

@@ -26,11 +26,11 @@ from digigov.kernel.errors import DomainError, PermissionDenied
 from digigov.kernel.principals import client_address, request_principal
 
 from . import selectors, services
+from .backends import SESSION_BACKEND
 from .decorators import staff_required
 from .forms import LoginForm, OtpForm, RealnameForm, RegistrationForm, VerifyInPersonForm
 
 PENDING_KEY = "identity_pending_second_factor"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 HOME_BY_KIND = {"citizen": "citizen:home", "enterprise": "business:home", "staff": "staff:home"}
 PROFILE_BY_KIND = {"citizen": "citizen:profile", "enterprise": "business:profile"}
 
@@ -100,7 +100,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             # One commit for the new session, last_login, the throttle reset and the audit
             # entry: they stand or fall together (and the login path is hot).
             with transaction.atomic():
-                login(request, user, backend=MODEL_BACKEND)
+                login(request, user, backend=SESSION_BACKEND)
             return HttpResponseRedirect(next_url or _home_of(user))
     elif request.method == "POST":
         status = 400
@@ -153,7 +153,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             request.session.pop(PENDING_KEY, None)
             request.identity_second_factor = True
             if not request.user.is_authenticated or request.user.pk != account.pk:
-                login(request, account, backend=MODEL_BACKEND)
+                login(request, account, backend=SESSION_BACKEND)
             otp_login(request, device)
             return HttpResponseRedirect(next_url or _home_of(account))
         if selectors.totp_throttled(account_id=account.pk):
@@ -215,7 +215,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 form.add_domain_error(error)
             else:
-                login(request, account, backend=MODEL_BACKEND)
+                login(request, account, backend=SESSION_BACKEND)
                 messages.success(request, "注册成功。完成实名核验后即可在线办理更多事项。")
                 return redirect("identity:realname")
     return render(

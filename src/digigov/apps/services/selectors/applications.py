@@ -14,11 +14,12 @@ from django.db.models import Q, QuerySet
 from digigov.kernel.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
 from digigov.kernel.ids import mask_id_number, mask_name
 from digigov.kernel.principals import Principal
+from digigov.kernel.regions.selectors import region_get
 from digigov.support.identity.selectors import entity_allows, entity_bindings_for
 
 from ..constants import CHANNELS, MATERIAL_SOURCES
 from ..models import Application, ApplicationMaterial, CaseEvent
-from .access import APPLICANT, FILER, RECEIVE, case_for
+from .access import APPLICANT, FILER, RECEIVE, case_for, case_role
 
 MAX_PAGE_SIZE = 100
 PARTY_ROLES = (APPLICANT, FILER)
@@ -222,6 +223,20 @@ def case_detail(*, principal: Principal, number: str) -> CaseDetail:
     return case_detail_for(application=application, role=role)
 
 
+def case_detail_filed(*, principal: Principal, application: Application) -> CaseDetail:
+    """case_detail for the case a submission has just answered with, held in hand (not read
+    again); a principal who is no party to it goes through case_for like any other read."""
+    role = case_role(principal=principal, application=application)
+    if role is None:
+        return case_detail(principal=principal, number=application.number)
+    return case_detail_for(application=application, role=role)
+
+
+def _region_name(code: str) -> str:
+    region = region_get(code)
+    return region.name if region else code
+
+
 def case_detail_for(*, application: Application, role: str) -> CaseDetail:
     """case_detail for a caller that already holds the case and its role (case_for)."""
     a = application
@@ -247,10 +262,10 @@ def case_detail_for(*, application: Application, role: str) -> CaseDetail:
         is_on_behalf=a.is_on_behalf,
         channel=a.channel,
         channel_label=CHANNELS.get(a.channel, a.channel),
-        received_region_name=a.received_region.name,
+        received_region_name=_region_name(a.received_region_id),
         received_organization_name=a.received_organization.name if a.received_organization else "",
         received_partner=a.received_partner,
-        handling_region_name=a.handling_region.name,
+        handling_region_name=_region_name(a.handling_region_id),
         handling_organization_name=a.handling_organization.name,
         is_cross_region=a.received_region_id != a.handling_region_id or bool(a.received_partner),
         form_schema=version.form_schema,

@@ -11,12 +11,13 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone
 
-from digigov.data.registries.selectors import entity_brief, person_brief
-from digigov.support.identity.selectors import account_active
+from digigov.kernel.prepared import Prepared
 
 from ..models import Application
+from .reads import entity_brief, person_brief, real_name_level
 
 # The shape services/rules.py accepts (selectors sit below services, so it is repeated).
 FORM_FACT = re.compile(r"^form\.([A-Za-z_][A-Za-z0-9_]*)(\.(age_days|age_years))?$")
@@ -41,21 +42,50 @@ def _real_name_level(application: Application) -> int:
         return DELEGATION_REAL_NAME_LEVEL
     if application.filed_by_account_id is None:
         return 0
-    account = account_active(account_id=application.filed_by_account_id)
-    return int(account.real_name_level) if account is not None else 0
+    level = real_name_level(account_id=application.filed_by_account_id)
+    return level if level is not None else 0
+
+
+def _history_query(statuses: tuple[str, ...], key_field: str) -> Prepared:
+    return Prepared(
+        lambda standard_code, kind, key, pk: (
+            Application.objects.filter(
+                item__standard_code=standard_code,
+                applicant_kind=kind,
+                status__in=statuses,
+                **{key_field: key},
+            )
+            .exclude(pk=pk)
+            .values("applicant_kind")
+            .annotate(count=Count("pk"))
+            .values_list("count")
+        ),
+        standard_code="",
+        kind="",
+        key="",
+        pk=0,
+    )
+
+
+# (statuses, applicant key field) -> the count query, compiled once
+_HISTORY = {
+    (statuses, field): _history_query(statuses, field)
+    for statuses in (("approved",), OPEN_STATUSES)
+    for field in ("applicant_uscc", "applicant_id_number")
+}
 
 
 def _history(application: Application, statuses: tuple[str, ...]) -> int:
-    same = Application.objects.filter(
-        item__standard_code=application.item.standard_code,
-        applicant_kind=application.applicant_kind,
-        status__in=statuses,
-    ).exclude(pk=application.pk)
-    if application.applicant_kind == "entity":
-        same = same.filter(applicant_uscc=application.applicant_uscc)
-    else:
-        same = same.filter(applicant_id_number=application.applicant_id_number)
-    return same.count()
+    """Other cases of the same standard item by the same applicant in these statuses."""
+    entity = application.applicant_kind == "entity"
+    query = _HISTORY[(statuses, "applicant_uscc" if entity else "applicant_id_number")]
+    row = query.first(
+        standard_code=application.item.standard_code,
+        kind=application.applicant_kind,
+        key=application.applicant_uscc if entity else application.applicant_id_number,
+        pk=application.pk,
+    )
+    return row[0] if row else 0
 
 
 def _form_fact(fact: str, form: dict[str, Any], today: dt.date) -> Any:

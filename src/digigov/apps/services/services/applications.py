@@ -23,7 +23,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from digigov.data.registries.selectors import entity_brief, person_brief
 from digigov.kernel.audit.services import audit_batch, audit_record
 from digigov.kernel.errors import (
     Conflict,
@@ -33,10 +32,12 @@ from digigov.kernel.errors import (
     ValidationFailed,
 )
 from digigov.kernel.events.services import event_publish
+from digigov.kernel.memo import memo_prime, memo_scope
 from digigov.kernel.organizations.selectors import organization_get
+from digigov.kernel.prepared import Prepared
 from digigov.kernel.principals import Principal
 from digigov.kernel.regions.selectors import region_ancestors, region_get
-from digigov.support.identity.selectors import account_active, delegation_allows, entity_allows
+from digigov.support.identity.selectors import delegation_allows, entity_allows
 
 from ..constants import CHANNELS
 from ..license_source import license_source
@@ -55,10 +56,11 @@ from ..selectors.prefill import (
     prefill_sources,
     prefill_values,
 )
+from ..selectors.reads import entity_brief, person_brief, real_name_level, real_name_level_key
 from . import commitment as commitment_mode
 from . import instant, workflow
 from . import materials as material_files
-from .cases import case_record, case_transition
+from .cases import case_opened, case_record, case_transition
 
 S = Application.Status
 MIN_REAL_NAME_LEVEL = 2
@@ -198,8 +200,8 @@ def _deny(principal: Principal, action: str, object_id: str, reason: str, messag
 
 
 def _real_name_check(principal: Principal) -> None:
-    account = account_active(account_id=int(principal.id)) if principal.id.isdigit() else None
-    if account is None or account.real_name_level < MIN_REAL_NAME_LEVEL:
+    level = real_name_level(account_id=int(principal.id)) if principal.id.isdigit() else None
+    if level is None or level < MIN_REAL_NAME_LEVEL:
         raise PermissionDenied(
             "在线申办需要完成二级及以上实名认证，请先到“个人资料”完成实名认证",
             code="services/real_name_required",
@@ -441,15 +443,22 @@ def _key_check(key: str) -> str:
     return key
 
 
+_MARKER = Prepared(
+    lambda actor, key: IdempotencyKey.objects.filter(actor=actor, key=key).values_list(
+        "pk", "application_id"
+    ),
+    actor="",
+    key="",
+)
+
+
 def _replay(actor: str, key: str) -> Application | None:
-    marker = (
-        IdempotencyKey.objects.select_related("application").filter(actor=actor, key=key).first()
-    )
+    marker = _MARKER.first(actor=actor, key=key)
     if marker is None:
         return None
-    if marker.application is None:
+    if marker[1] is None:
         raise Conflict("该幂等键已用于其他申请", code="services/idempotency_key_used")
-    return marker.application
+    return Application.objects.get(pk=marker[1])
 
 
 def _commitment_check(version: ServiceItemVersion, commitment: Mapping[str, Any] | None):
@@ -538,6 +547,42 @@ def application_submit(
 ) -> Application:
     """File one case and hand it to its approval mode, in one transaction. A repeat of the
     same (actor, idempotency_key) returns the first case, also under concurrency."""
+    with memo_scope():  # the applicant's registry record and regions are read once
+        if principal.assurance_level is not None and principal.id.isdigit():
+            memo_prime(real_name_level_key(int(principal.id)), principal.assurance_level)
+        return _submit(
+            principal=principal,
+            item_code=item_code,
+            form_data=form_data,
+            materials=materials,
+            idempotency_key=idempotency_key,
+            channel=channel,
+            applicant_id_number=applicant_id_number,
+            applicant_uscc=applicant_uscc,
+            commitment=commitment,
+            received_organization_id=received_organization_id,
+            received_partner=received_partner,
+            handling_region_code=handling_region_code,
+            bundle_application=bundle_application,
+        )
+
+
+def _submit(
+    *,
+    principal: Principal,
+    item_code: str,
+    form_data: Mapping[str, Any],
+    materials: Iterable[Mapping[str, Any]] = (),
+    idempotency_key: str,
+    channel: str = "online",
+    applicant_id_number: str | None = None,
+    applicant_uscc: str | None = None,
+    commitment: Mapping[str, Any] | None = None,
+    received_organization_id: int | None = None,
+    received_partner: str = "",
+    handling_region_code: str | None = None,
+    bundle_application=None,
+) -> Application:
     if not principal.is_authenticated:
         raise Unauthenticated()
     key = _key_check(idempotency_key)
@@ -637,13 +682,15 @@ def _file(
 ) -> Application:
     # audit_batch: the chain head is locked only from the end of the filing to its commit
     with transaction.atomic(), audit_batch():
-        marker = IdempotencyKey.objects.create(actor=principal.actor, key=key)
         application = None
         for attempt in range(NUMBER_ATTEMPTS):
             try:
                 with transaction.atomic():
+                    # Inserted already submitted; case_opened records the transition.
                     application = Application.objects.create(
                         number=_number(item.region_id),
+                        status=S.SUBMITTED,
+                        submitted_at=timezone.now(),
                         item=item,
                         item_version=version,
                         bundle_application=bundle_application,
@@ -668,8 +715,9 @@ def _file(
             except IntegrityError:
                 if attempt == NUMBER_ATTEMPTS - 1:
                     raise
-        marker.application = application
-        marker.save(update_fields=["application"])
+        # A concurrent request with the same key fails here on the unique (actor, key) and
+        # rolls back this whole filing; application_submit answers with the winner's case.
+        IdempotencyKey.objects.create(actor=principal.actor, key=key, application=application)
         ApplicationMaterial.objects.bulk_create(
             [ApplicationMaterial(application=application, **row) for row in rows]
         )
@@ -681,9 +729,8 @@ def _file(
         )
         if received_partner:
             received = f"{received_partner}（协作窗口），{received}"
-        case_transition(
+        case_opened(
             application=application,
-            to=S.SUBMITTED,
             principal=principal,
             label=f"{CHANNELS[channel]}：提交申请"
             + ("（代亲友申办）" if applicant.is_on_behalf else ""),

@@ -43,6 +43,7 @@ from digigov.kernel.errors import (
     ValidationFailed,
 )
 from digigov.kernel.events.services import event_publish
+from digigov.kernel.memo import memoizing
 from digigov.kernel.principals import Principal
 
 from ..models import Application, Bundle, BundleApplication, BundleItem, IdempotencyKey, ServiceItem
@@ -282,6 +283,7 @@ def _component_materials(
     return entries, names
 
 
+@memoizing  # the applicant's registry record is read once for all the component cases
 def bundle_submit(
     *,
     principal: Principal,
@@ -724,10 +726,18 @@ def bundle_status_refresh(*, bundle_application_id: int) -> BundleApplication | 
         return _status_refresh(bundle_application_id)
 
 
+def _in_a_bundle(payload: dict) -> bool:
+    # Events published before the payload carried the key may belong to a bundle.
+    return payload.get("bundle_application_id") is not None or (
+        "bundle_application_id" not in payload
+    )
+
+
 def on_application_closed(payload: dict) -> None:
     """Handler of services.application.<closed status>: refresh the case's bundle."""
     bundle_application_id = payload.get("bundle_application_id")
-    if bundle_application_id is None and payload.get("application_id"):
+    # Events published before the payload carried the key: look the case up.
+    if "bundle_application_id" not in payload and payload.get("application_id"):
         bundle_application_id = (
             Application.objects.filter(pk=payload["application_id"])
             .values_list("bundle_application_id", flat=True)
@@ -742,7 +752,7 @@ def bundle_subscriptions_register() -> None:
     from digigov.kernel.events.registry import subscribe
 
     for topic in CLOSING_TOPICS:
-        subscribe(topic, name=HANDLER_NAME)(on_application_closed)
+        subscribe(topic, name=HANDLER_NAME, when=_in_a_bundle)(on_application_closed)
 
 
 # --- demo data ---------------------------------------------------------------------------------

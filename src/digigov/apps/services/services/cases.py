@@ -107,13 +107,14 @@ def case_transition(
     """Move a case to `to`: checks the move is allowed, keeps the clock, records the
     timeline and audit entries and publishes services.application.<to>. Runs inside the
     caller's transaction (or its own)."""
-    with transaction.atomic():
-        current = application.status
-        if to not in TRANSITIONS.get(current, set()):
-            raise Conflict(
-                f"办件当前状态为“{S(current).label}”，不能变更为“{S(to).label}”",
-                code="services/invalid_transition",
-            )
+    current = application.status
+    if to not in TRANSITIONS.get(current, set()):
+        raise Conflict(
+            f"办件当前状态为“{S(current).label}”，不能变更为“{S(to).label}”",
+            code="services/invalid_transition",
+        )
+    # No savepoint: nothing here is retried, and a failure aborts the caller's transaction.
+    with transaction.atomic(savepoint=False):
         now = timezone.now()
         application.status = to
         if note:
@@ -143,4 +144,30 @@ def case_transition(
             detail={"from": current, **({"note": note} if note else {}), **(detail or {})},
         )
         event_publish(topic=f"services.application.{to}", payload=_payload(application))
+    return application
+
+
+def case_opened(
+    *,
+    application: Application,
+    principal: Principal,
+    label: str,
+    organization_name: str = "",
+    detail: dict[str, Any] | None = None,
+) -> Application:
+    """The DRAFT -> SUBMITTED transition of a case inserted already submitted (one INSERT
+    instead of INSERT and UPDATE): the same timeline entry, audit entry and event as
+    case_transition. Runs inside the filing transaction."""
+    if application.status != S.SUBMITTED or application.submitted_at is None:
+        raise Conflict("办件尚未提交", code="services/invalid_transition")
+    case_record(
+        application=application,
+        principal=principal,
+        kind=S.SUBMITTED,
+        label=label or DEFAULT_LABELS[S.SUBMITTED],
+        action=f"services.application.{S.SUBMITTED}",
+        organization_name=organization_name,
+        detail={"from": S.DRAFT, **(detail or {})},
+    )
+    event_publish(topic=f"services.application.{S.SUBMITTED}", payload=_payload(application))
     return application

@@ -155,6 +155,13 @@ def clock_resume(*, application: Application, at: dt.datetime) -> None:
 
 
 def clock_stop(*, application: Application, at: dt.datetime) -> None:
+    if application.deadline is None:
+        # The clock never ran (closed before acceptance: 秒批, 不予受理, withdrawn): no
+        # pause row exists (clock_pause writes one only while it runs), no deadline moves.
+        application.paused_since = None
+        application.paused_reason = ""
+        application.warning = Application.Warning.NONE
+        return
     work_calendar = calendar()
     if _pause_end(application, at=at, work_calendar=work_calendar) is not None:
         application.deadline = _deadline(application, work_calendar)

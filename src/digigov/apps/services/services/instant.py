@@ -61,7 +61,7 @@ def instant_decide(*, application: Application, principal: Principal) -> Instant
     is_approved = not failed
     stored = [{**o.as_dict(), "is_personal": _is_personal(o.fact)} for o in outcomes]
     decider = _decider(principal)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # in the submission's transaction
         decision = InstantDecision.objects.create(
             application=application,
             rule_set=rule_set,

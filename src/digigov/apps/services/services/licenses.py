@@ -45,12 +45,18 @@ def license_subscriptions_register() -> None:
     """Called from the app's ready()."""
     from digigov.kernel.events.registry import subscribe
 
-    subscribe("services.application.approved", name=ISSUE_HANDLER)(on_application_approved)
+    subscribe("services.application.approved", name=ISSUE_HANDLER, when=_issues_license)(
+        on_application_approved
+    )
     subscribe("services.commitment.violated", name=REVOKE_HANDLER)(on_commitment_violated)
 
 
+def _issues_license(payload: dict[str, Any]) -> bool:
+    return bool(payload.get("result_license_type") and payload.get("number"))
+
+
 def on_application_approved(payload: dict[str, Any]) -> None:
-    if payload.get("result_license_type") and payload.get("number"):
+    if _issues_license(payload):
         case_license_issue(number=payload["number"])
 
 

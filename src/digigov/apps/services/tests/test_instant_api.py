@@ -133,3 +133,22 @@ def test_decision_endpoint_query_count(client, citizen, decided, django_assert_m
     with django_assert_max_num_queries(12):
         response = client.get(f"{BASE}/{decided.number}/decision")
     assert response.status_code == 200
+
+
+def test_instant_submission_is_decided_within_a_bounded_number_of_queries(
+    client, citizen, django_assert_max_num_queries
+):
+    """The whole 秒批 path (session, prefill, rules, case, decision, timeline, audit chain,
+    events) in a bounded number of round trips: each registry record and region is read
+    once, and an approval with no license to issue needs no delivery transaction."""
+    item = instant_item_make(code="TEST-INSTANT-Q", rules=[AGE_RULE, REGION_RULE])
+    client = login(client, citizen)
+    body = {"item_code": item.code, "form_data": {"phone": "13800138000"}, "idempotency_key": "q-1"}
+    with django_assert_max_num_queries(28) as queries:
+        response = client.post(BASE, body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "approved"
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "registries_person"' in sql for sql in sqls) == 1
+    assert not any("events_delivery" in sql for sql in sqls)
+    assert not any(sql.startswith('UPDATE "django_session"') for sql in sqls)

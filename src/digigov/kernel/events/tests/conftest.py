@@ -21,9 +21,9 @@ def subscribe():
     """subscribe(topic, name) -> Recorder, unsubscribed after the test."""
     made: list[tuple[str, str]] = []
 
-    def _subscribe(topic: str, name: str, handler=None):
+    def _subscribe(topic: str, name: str, handler=None, when=None):
         handler = handler or Recorder()
-        registry.subscribe(topic, name=name)(handler)
+        registry.subscribe(topic, name=name, when=when)(handler)
         made.append((topic, name))
         return handler
 

@@ -149,3 +149,31 @@ def test_handler_may_publish_a_follow_up_event(subscribe):
 
     assert second.calls == [{"after": 1}]
     assert Event.objects.filter(completed_at__isnull=True).count() == 0
+
+
+def test_a_handler_runs_only_for_the_payloads_it_wants(subscribe):
+    wanted = subscribe("test.filtered", "test.wanted", when=lambda p: p.get("license"))
+    every = subscribe("test.filtered", "test.every")
+
+    with transaction.atomic():
+        first = event_publish(topic="test.filtered", payload={"case": 1, "license": "营业执照"})
+        second = event_publish(topic="test.filtered", payload={"case": 2})
+
+    assert wanted.calls == [{"case": 1, "license": "营业执照"}]
+    assert every.calls == [{"case": 1, "license": "营业执照"}, {"case": 2}]
+    assert set(Delivery.objects.filter(event=second).values_list("handler", flat=True)) == {
+        "test.every"
+    }
+    first.refresh_from_db()
+    assert first.completed_at is not None
+
+
+def test_an_event_no_handler_wants_is_complete_at_once_without_deliveries(subscribe):
+    handler = subscribe("test.unwanted", "test.handler", when=lambda p: False)
+
+    with transaction.atomic():
+        event = event_publish(topic="test.unwanted", payload={"case": 3})
+        assert event.completed_at is not None  # stored complete, before the commit
+
+    assert handler.calls == []
+    assert not Delivery.objects.filter(event=event).exists()

@@ -124,3 +124,26 @@ def test_ancestors_and_children(loaded):
     assert len(selectors.region_children(parent_code="440000")) == 21
     assert selectors.region_get("999999") is None
     assert selectors.region_exists("440303") and not selectors.region_exists("440399")
+
+
+def test_ancestors_take_one_query_where_the_codes_nest(loaded, django_assert_num_queries):
+    towns_synthesize(per_county=1)
+    with django_assert_num_queries(1):
+        chain = selectors.region_ancestors("440303001")
+    assert [r.code for r in chain] == ["440000", "440300", "440303", "440303001"]
+    # Dongguan's towns sit directly under the city
+    dongguan_town = Region.objects.filter(parent_id="441900").values_list("code", flat=True)[0]
+    with django_assert_num_queries(1):
+        assert [r.code for r in selectors.region_ancestors(dongguan_town)] == [
+            "440000",
+            "441900",
+            dongguan_town,
+        ]
+
+
+def test_ancestors_follow_the_parent_links_where_the_code_departs_from_the_pattern(loaded):
+    # a development zone filed under a city whose code it does not share
+    Region.objects.create(code="449901", name="某功能区", level="county", parent_id="440300")
+    chain = selectors.region_ancestors("449901")
+    assert [r.code for r in chain] == ["440000", "440300", "449901"]
+    assert selectors.region_ancestors("449999") == []
