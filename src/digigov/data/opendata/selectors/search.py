@@ -1,14 +1,19 @@
 """Searching published datasets: Chinese full text (jieba tokens; PostgreSQL tsvector
 expression index, SQLite FTS5), filters by facet field, facets with counts, sorting and
-paging (at most MAX_ROWS a page, as CKAN)."""
+paging (at most MAX_ROWS a page, as CKAN). On PostgreSQL a search with facets is two
+statements: the count, facets and page ids in one, the page's datasets with all they show
+in the other."""
 
 from __future__ import annotations
 
+import functools
 import re
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, models
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,7 +31,15 @@ from digigov.kernel.organizations.models import Organization
 from digigov.kernel.regions.models import Region
 from digigov.kernel.regions.selectors import region_code_prefix
 
-from ..models import DatasetResource, DatasetTag, Frequency, License, OpenDataset, Theme
+from ..models import (
+    DatasetResource,
+    DatasetTag,
+    DatastoreTable,
+    Frequency,
+    License,
+    OpenDataset,
+    Theme,
+)
 from .text import query_tokens
 
 FTS_TABLE = "opendata_dataset_fts"
@@ -101,6 +114,94 @@ def with_details(datasets: QuerySet[OpenDataset]) -> QuerySet[OpenDataset]:
         Prefetch("tag_rows", queryset=DatasetTag.objects.order_by("name")),
         Prefetch("resources", queryset=DatasetResource.objects.order_by("position")),
     )
+
+
+def _columns_of(model, alias: str) -> str:
+    return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)
+
+
+@functools.cache
+def _converters(model) -> tuple:
+    """(position, field, converter) for the model's concrete fields that need one (JSON)."""
+    return tuple(
+        (n, model_field, converter)
+        for n, model_field in enumerate(model._meta.concrete_fields)
+        for converter in model_field.get_db_converters(connection)
+    )
+
+
+def _from_db(model, values) -> models.Model:
+    """An instance from a row in the model's concrete-field order, as the ORM converts it."""
+    converters = _converters(model)
+    if converters:
+        values = list(values)
+        for n, model_field, converter in converters:
+            values[n] = converter(values[n], model_field, connection)
+    return model.from_db(connection.alias, None, values)
+
+
+def _with_details_postgresql(ids: list[uuid.UUID]) -> list[OpenDataset]:
+    """What `with_details` loads, in one statement: the datasets with their department and
+    datastore joined and their tags and resources as arrays, the objects set in the caches
+    select_related and prefetch_related fill (the ORM's three queries and its prefetch
+    machinery took more Python time than the rest of a search)."""
+    dataset_fields = OpenDataset._meta.concrete_fields
+    organization_fields = Organization._meta.concrete_fields
+    datastore_fields = DatastoreTable._meta.concrete_fields
+    tag_fields = DatasetTag._meta.concrete_fields
+    resource_fields = DatasetResource._meta.concrete_fields
+    tag_arrays = ", ".join(f"array_agg(t.{f.column} ORDER BY t.name)" for f in tag_fields)
+    resource_arrays = ", ".join(
+        f"array_agg(r.{f.column} ORDER BY r.position, r.id)" for f in resource_fields
+    )
+    # table and column names come from the models; the ids are the one parameter
+    sql = (
+        f"SELECT {_columns_of(OpenDataset, 'd')}, {_columns_of(Organization, 'o')},"  # noqa: S608
+        f" {_columns_of(DatastoreTable, 's')}, t.*, r.*"
+        f" FROM {OpenDataset._meta.db_table} d"
+        f" JOIN {Organization._meta.db_table} o ON o.id = d.organization_id"
+        f" LEFT JOIN {DatastoreTable._meta.db_table} s ON s.dataset_id = d.id"
+        f" CROSS JOIN LATERAL (SELECT {tag_arrays} FROM {DatasetTag._meta.db_table} t"
+        "  WHERE t.dataset_id = d.id) t"
+        f" CROSS JOIN LATERAL (SELECT {resource_arrays}"
+        f"  FROM {DatasetResource._meta.db_table} r WHERE r.dataset_id = d.id) r"
+        " WHERE d.id = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(ids)])
+        rows = cursor.fetchall()
+    found: dict[uuid.UUID, OpenDataset] = {}
+    for row in rows:
+        end = len(dataset_fields)
+        dataset = _from_db(OpenDataset, row[:end])
+        organization = _from_db(Organization, row[end : end + len(organization_fields)])
+        end += len(organization_fields)
+        datastore_row = row[end : end + len(datastore_fields)]
+        end += len(datastore_fields)
+        datastore = None if datastore_row[0] is None else _from_db(DatastoreTable, datastore_row)
+        OpenDataset.organization.field.set_cached_value(dataset, organization)
+        OpenDataset.datastore.related.set_cached_value(dataset, datastore)
+        if datastore is not None:
+            DatastoreTable.dataset.field.set_cached_value(datastore, dataset)
+        cache = dataset._prefetched_objects_cache = {}
+        for name, model, fields in (
+            ("tag_rows", DatasetTag, tag_fields),
+            ("resources", DatasetResource, resource_fields),
+        ):
+            arrays = row[end : end + len(fields)]
+            end += len(fields)
+            # one array per column; NULL when the dataset has none
+            items = []
+            if arrays[0] is not None:
+                items = [_from_db(model, values) for values in zip(*arrays, strict=True)]
+            for item in items:
+                model.dataset.field.set_cached_value(item, dataset)
+            queryset = getattr(dataset, name).all()
+            queryset._result_cache = items  # as prefetch_related leaves it
+            queryset._prefetch_done = True
+            cache[name] = queryset
+        found[dataset.pk] = dataset
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _text_match(tokens: list[str]):
@@ -210,45 +311,87 @@ def _labels(name: str, values: list[str]) -> dict[str, str]:
 _MULTI = ("tags", "res_format")  # "|"-joined columns: one count per value
 
 
-def _facet_counts_sql(datasets: QuerySet[OpenDataset], names: list[str]) -> tuple[int, dict]:
-    """PostgreSQL: the counts grouped in the database, one row per facet value (the matches
-    of a broad query run to thousands; their distinct values to a few hundred)."""
+def _search_sql(
+    ordered: QuerySet[OpenDataset], names: list[str], *, start: int, rows: int
+) -> tuple[int, dict, dict, list]:
+    """PostgreSQL, one statement over the matches materialized once (the facets read them
+    all anyway): the count, the facet counts grouped in the database (one row per facet
+    value; departments with their code and name) and the ids of the page, sorted there."""
     columns = [_COLUMNS[n] for n in names]
-    sql, params = datasets.order_by().values_list(*columns).query.sql_with_params()
-    # only column positions and facet indexes are spliced in; every value is a parameter
-    parts = ["SELECT -1, NULL::text, count(*) FROM m"]
+    order: list[tuple[int, str]] = []  # (column position in m, direction)
+    for term in ordered.query.order_by:
+        column = term.lstrip("-")
+        if column not in columns:
+            columns.append(column)
+        order.append((columns.index(column), "DESC" if term.startswith("-") else "ASC"))
+    page_column = len(columns)
+    columns.append("pk")
+    try:
+        sql, params = ordered.order_by().values_list(*columns).query.sql_with_params()
+    except EmptyResultSet:  # a query that can match nothing (e.g. only punctuation)
+        return 0, {name: Counter() for name in names}, {}, []
+    params = list(params)
+    organizations = Organization._meta.db_table
+    # only column positions, facet indexes and table names are spliced in; values are parameters
+    parts = ["SELECT -1, NULL::text, count(*), NULL::text, NULL::text FROM m"]
     for n, name in enumerate(names):
-        if name in _MULTI:
+        if name == "organization":
             parts.append(
-                f"SELECT {n}, v, count(*) FROM m,"  # noqa: S608
-                f" unnest(string_to_array(NULLIF(m.c{n}, ''), '|')) AS v GROUP BY v"
+                f"SELECT {n}, g.v::text, g.n, o.code::text, o.name::text FROM"  # noqa: S608
+                f" (SELECT m.c{n} AS v, count(*) AS n FROM m GROUP BY m.c{n}) g"
+                f" JOIN {organizations} o ON o.id = g.v"
+            )
+        elif name in _MULTI:
+            # a set-returning function in the select list: cheaper than a lateral join
+            parts.append(
+                f"SELECT {n}, v, count(*), NULL, NULL FROM"  # noqa: S608
+                f" (SELECT unnest(string_to_array(NULLIF(m.c{n}, ''), '|')) AS v FROM m) u"
+                " GROUP BY v"
             )
         else:
-            parts.append(f"SELECT {n}, m.c{n}::text, count(*) FROM m GROUP BY m.c{n}")  # noqa: S608
+            parts.append(f"SELECT {n}, m.c{n}::text, count(*), NULL, NULL FROM m GROUP BY m.c{n}")  # noqa: S608
+    if rows:
+        order_sql = ", ".join(f"m.c{position} {direction}" for position, direction in order)
+        # the rank travels with each id: UNION ALL keeps no order of its own
+        parts.append(
+            "SELECT -2, p.id::text, p.rank, NULL, NULL FROM"  # noqa: S608
+            f" (SELECT m.c{page_column} AS id, row_number() OVER (ORDER BY {order_sql}) AS rank"
+            f" FROM m ORDER BY {order_sql} LIMIT %s OFFSET %s) p"
+        )
+        params += [rows, start]
     aliases = ", ".join(f"c{n}" for n in range(len(columns)))
     query = f"WITH m({aliases}) AS MATERIALIZED ({sql}) " + " UNION ALL ".join(parts)
     counters: dict[str, Counter] = {name: Counter() for name in names}
+    labels: dict[int, tuple[str, str]] = {}
+    page: list[tuple[int, uuid.UUID]] = []
     total = 0
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        for index, value, count in cursor.fetchall():
-            if index < 0:
+        for index, value, count, code, title in cursor.fetchall():
+            if index == -1:
                 total = count
-                continue
-            name = names[index]
-            key = int(value) if name == "organization" and value is not None else value
-            counters[name][key] = count
-    return total, counters
+            elif index == -2:
+                page.append((count, uuid.UUID(value)))
+            elif names[index] == "organization":
+                key = int(value)
+                counters["organization"][key] = count
+                labels[key] = (code, title)
+            else:
+                counters[names[index]][value] = count
+    return total, counters, labels, [pk for _, pk in sorted(page)]
 
 
 def _facet_counts_python(datasets: QuerySet[OpenDataset], names: list[str]) -> tuple[int, dict]:
     """SQLite: one pass over the matching datasets' facet columns."""
     columns = [_COLUMNS[n] for n in names]
-    sql, params = datasets.order_by().values_list(*columns).query.sql_with_params()
+    counters: dict[str, Counter] = {name: Counter() for name in names}
+    try:
+        sql, params = datasets.order_by().values_list(*columns).query.sql_with_params()
+    except EmptyResultSet:  # a query that can match nothing (e.g. only punctuation)
+        return 0, counters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    counters: dict[str, Counter] = {name: Counter() for name in names}
     for row in rows:
         for name, value in zip(names, row, strict=True):
             if name in _MULTI:
@@ -259,21 +402,22 @@ def _facet_counts_python(datasets: QuerySet[OpenDataset], names: list[str]) -> t
     return len(rows), counters
 
 
-def _facets(datasets: QuerySet[OpenDataset], names: list[str], limit: int) -> tuple[int, dict]:
-    """(count, facets) of the matching datasets, counted by the database on PostgreSQL."""
-    counting = _facet_counts_sql if connection.vendor == "postgresql" else _facet_counts_python
-    total, counters = counting(datasets, names)
+def _facets(
+    counters: dict[str, Counter], limit: int, organizations: dict[int, tuple[str, str]] | None
+) -> dict[str, list[FacetItem]]:
+    """Facet items, largest first; `organizations` (pk -> code, name) when already read."""
     facets: dict[str, list[FacetItem]] = {}
     for name, counter in counters.items():
         if name == "organization":
             # names for the departments shown only (a broad query counts hundreds)
             top = [k for k, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
-            organizations = {
-                pk: (code, title)
-                for pk, code, title in Organization.objects.filter(pk__in=top).values_list(
-                    "pk", "code", "name"
-                )
-            }
+            if organizations is None:
+                organizations = {
+                    pk: (code, title)
+                    for pk, code, title in Organization.objects.filter(pk__in=top).values_list(
+                        "pk", "code", "name"
+                    )
+                }
             items = [
                 FacetItem(organizations[k][0], organizations[k][1], counter[k])
                 for k in top
@@ -285,7 +429,7 @@ def _facets(datasets: QuerySet[OpenDataset], names: list[str], limit: int) -> tu
             items = [FacetItem(str(k), labels.get(str(k), str(k)), n) for k, n in counter.items()]
         items.sort(key=lambda i: (-i.count, i.name))
         facets[name] = items[:limit]
-    return total, facets
+    return facets
 
 
 def dataset_search(*, query: SearchQuery) -> SearchResult:
@@ -324,14 +468,27 @@ def dataset_search(*, query: SearchQuery) -> SearchResult:
         else MAX_FACET_LIMIT
     )
     names = list(dict.fromkeys(query.facet_fields))
-    if names:
-        count, facets = _facets(datasets, names, limit)
+    postgresql = connection.vendor == "postgresql"
+    if postgresql and names:
+        count, counters, organizations, ids = _search_sql(
+            ordered, names, start=query.start, rows=query.rows
+        )
+        facets = _facets(counters, limit, organizations)
     else:
-        count, facets = datasets.count(), {}
+        # no facets: a plain count, and the page through the (state, modified) index
+        if names:
+            count, counters = _facet_counts_python(datasets, names)
+            facets = _facets(counters, limit, None)
+        else:
+            count, facets = datasets.count(), {}
+        ids = []
+        if query.rows and query.start < count:
+            # the page's ids first: the database then sorts narrow rows, not whole datasets
+            ids = list(ordered.values_list("pk", flat=True)[query.start : query.start + query.rows])
     page = []
-    if query.rows and query.start < count:
-        # the page's ids first: the database then sorts narrow rows, not whole datasets
-        ids = list(ordered.values_list("pk", flat=True)[query.start : query.start + query.rows])
+    if ids and postgresql:
+        page = _with_details_postgresql(ids)
+    elif ids:
         found = {d.pk: d for d in with_details(OpenDataset.objects.filter(pk__in=ids))}
         page = [found[pk] for pk in ids if pk in found]
     return SearchResult(count=count, datasets=page, facets=facets, sort=sort, tokens=tokens)
