@@ -109,42 +109,41 @@ class EntityBrief:
 # --- views --------------------------------------------------------------------------------
 
 
-def _person_view(person: Person, *, full: bool) -> PersonView:
-    address = unseal(token=person.residence_address_sealed, record_key=person.id_number)
-    phone = unseal(token=person.phone_sealed, record_key=person.id_number)
-    region = person.household_region
+def _person_view(person: dict, *, full: bool) -> PersonView:
+    id_number = person["id_number"]
+    address = unseal(token=person["residence_address_sealed"], record_key=id_number)
+    phone = unseal(token=person["phone_sealed"], record_key=id_number)
     return PersonView(
-        id_number=person.id_number if full else mask_id_number(person.id_number),
-        name=person.name if full else mask_name(person.name),
-        gender=person.gender,
-        gender_label=GENDER_LABELS.get(person.gender, ""),
-        birth_date=person.birth_date if full else None,
-        ethnicity=person.ethnicity,
-        household_region_code=region.code,
-        household_region_name=region.name,
+        id_number=id_number if full else mask_id_number(id_number),
+        name=person["name"] if full else mask_name(person["name"]),
+        gender=person["gender"],
+        gender_label=GENDER_LABELS.get(person["gender"], ""),
+        birth_date=person["birth_date"] if full else None,
+        ethnicity=person["ethnicity"],
+        household_region_code=person["household_region_id"],
+        household_region_name=person["household_region__name"],
         residence_address=address if full else mask_address(address),
         phone=phone if full else (mask_phone(phone) if phone else ""),
         is_masked=not full,
     )
 
 
-def _entity_view(entity: Entity, *, full: bool) -> EntityView:
-    address = unseal(token=entity.address_sealed, record_key=entity.uscc)
+def _entity_view(entity: dict, *, full: bool) -> EntityView:
+    address = unseal(token=entity["address_sealed"], record_key=entity["uscc"])
+    legal_rep_name, legal_rep_id_number = entity["legal_rep_name"], entity["legal_rep_id_number"]
     return EntityView(
-        uscc=entity.uscc,  # a public identifier: printed on every business licence
-        name=entity.name,
-        entity_type=entity.entity_type,
-        legal_rep_name=entity.legal_rep_name if full else mask_name(entity.legal_rep_name),
-        legal_rep_id_number=entity.legal_rep_id_number
-        if full
-        else mask_id_number(entity.legal_rep_id_number),
-        registered_capital=entity.registered_capital,
+        uscc=entity["uscc"],  # a public identifier: printed on every business licence
+        name=entity["name"],
+        entity_type=entity["entity_type"],
+        legal_rep_name=legal_rep_name if full else mask_name(legal_rep_name),
+        legal_rep_id_number=legal_rep_id_number if full else mask_id_number(legal_rep_id_number),
+        registered_capital=entity["registered_capital"],
         address=address if full else mask_address(address),
-        region_code=entity.region.code,
-        region_name=entity.region.name,
-        status=entity.status,
-        is_operating=entity.is_operating,
-        established_date=entity.established_date,
+        region_code=entity["region_id"],
+        region_name=entity["region__name"],
+        status=entity["status"],
+        is_operating=Entity(status=entity["status"]).is_operating,
+        established_date=entity["established_date"],
         is_masked=not full,
     )
 
@@ -199,30 +198,49 @@ def _purpose(purpose: str) -> str:
 # --- one record ---------------------------------------------------------------------------
 
 
-# Keyed reads are the registry's hot path (every exchange, prefill and API lookup): one
-# plain query with the region's name joined in, instead of compiling the ORM's join.
-_PERSON_SQL = (
-    "SELECT p.*, r.name AS region_name FROM registries_person p"
-    " JOIN regions_region r ON r.code = p.household_region_id WHERE p.id_number = %s"
+# Keyed reads are the registry's hot path (every exchange, prefill and API lookup): compiled
+# once (kernel.prepared), with the region's name joined in; a model instance per read would
+# cost more CPU than the database spends answering.
+# What a record view reads: plain values, no model instances.
+_PERSON_VALUES = (
+    "id_number",
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "household_region_id",
+    "household_region__name",
+    "residence_address_sealed",
+    "phone_sealed",
 )
-_ENTITY_SQL = (
-    "SELECT e.*, r.name AS region_name FROM registries_entity e"
-    " JOIN regions_region r ON r.code = e.region_id WHERE e.uscc = %s"
+_ENTITY_VALUES = (
+    "uscc",
+    "name",
+    "entity_type",
+    "legal_rep_name",
+    "legal_rep_id_number",
+    "registered_capital",
+    "address_sealed",
+    "region_id",
+    "region__name",
+    "status",
+    "established_date",
+)
+_PERSON = Prepared(
+    lambda id_number: Person.objects.filter(id_number=id_number).values(*_PERSON_VALUES)[:1],
+    id_number="",
+)
+_ENTITY = Prepared(
+    lambda uscc: Entity.objects.filter(uscc=uscc).values(*_ENTITY_VALUES)[:1], uscc=""
 )
 
 
-def _person_fetch(id_number: str) -> Person | None:
-    person = next(iter(Person.objects.raw(_PERSON_SQL, [id_number])), None)
-    if person is not None:
-        person.household_region = Region(code=person.household_region_id, name=person.region_name)
-    return person
+def _person_fetch(id_number: str) -> dict | None:
+    return _PERSON.first(id_number=id_number)
 
 
-def _entity_fetch(uscc: str) -> Entity | None:
-    entity = next(iter(Entity.objects.raw(_ENTITY_SQL, [uscc])), None)
-    if entity is not None:
-        entity.region = Region(code=entity.region_id, name=entity.region_name)
-    return entity
+def _entity_fetch(uscc: str) -> dict | None:
+    return _ENTITY.first(uscc=uscc)
 
 
 def _record_get(
@@ -346,7 +364,7 @@ def person_search(
         purpose,
     )
     start, end = _page_bounds(page, page_size)
-    people = Person.objects.select_related("household_region").order_by("id")
+    people = Person.objects.order_by("id").values(*_PERSON_VALUES)
     if region_code:
         people = people.filter(household_region__code__startswith=_region_prefix(region_code))
     if name_prefix.strip():
@@ -390,7 +408,7 @@ def entity_search(
         purpose,
     )
     start, end = _page_bounds(page, page_size)
-    entities = Entity.objects.select_related("region").order_by("id")
+    entities = Entity.objects.order_by("id").values(*_ENTITY_VALUES)
     if region_code:
         entities = entities.filter(region__code__startswith=_region_prefix(region_code))
     if name_prefix.strip():
@@ -422,7 +440,7 @@ def entity_search(
 # --- exports ------------------------------------------------------------------------------
 
 
-def _person_row(person: Person, *, full: bool) -> list[str]:
+def _person_row(person: dict, *, full: bool) -> list[str]:
     view = _person_view(person, full=full)
     return [
         view.id_number,
@@ -436,7 +454,7 @@ def _person_row(person: Person, *, full: bool) -> list[str]:
     ]
 
 
-def _entity_row(entity: Entity, *, full: bool) -> list[str]:
+def _entity_row(entity: dict, *, full: bool) -> list[str]:
     view = _entity_view(entity, full=full)
     capital = view.registered_capital
     return [
@@ -460,7 +478,7 @@ def _export(
     purpose: str,
     kind: str,
     model,
-    related: str,
+    values: tuple[str, ...],
     columns,
     to_row,
 ) -> int:
@@ -483,7 +501,7 @@ def _export(
             {"purpose": purpose, "masked": not access.full, "rows": total},
         )
         writer.writerow(columns)
-        records = model.objects.select_related(related).order_by("id")
+        records = model.objects.order_by("id").values(*values)
         for record in records.iterator(chunk_size=2000):
             writer.writerow(to_row(record, full=access.full))
             count += 1
@@ -497,7 +515,7 @@ def person_export(*, principal: Principal, out: TextIO, purpose: str = DEFAULT_P
         purpose=purpose,
         kind=PERSON,
         model=Person,
-        related="household_region",
+        values=_PERSON_VALUES,
         columns=PERSON_COLUMNS,
         to_row=_person_row,
     )
@@ -510,13 +528,21 @@ def entity_export(*, principal: Principal, out: TextIO, purpose: str = DEFAULT_P
         purpose=purpose,
         kind=ENTITY,
         model=Entity,
-        related="region",
+        values=_ENTITY_VALUES,
         columns=ENTITY_COLUMNS,
         to_row=_entity_row,
     )
 
 
 # --- for the identity layer ---------------------------------------------------------------
+
+
+# every verify-only exchange call runs this: compiled once (kernel.prepared)
+def _person_match_query(id_number: str, name: str):
+    return Person.objects.filter(id_number=id_number, name=name).values_list("pk")[:1]
+
+
+_PERSON_MATCH = Prepared(_person_match_query, id_number="", name="")
 
 
 def person_matches(*, id_number: str, name: str) -> bool:
@@ -526,33 +552,35 @@ def person_matches(*, id_number: str, name: str) -> bool:
     name = (name or "").strip()
     if not key or not name:
         return False
-    return Person.objects.filter(id_number=key, name=name).exists()
+    return _PERSON_MATCH.first(id_number=key, name=name) is not None
 
 
 def person_brief(*, id_number: str) -> PersonBrief | None:
-    key = (id_number or "").strip().upper()
-    row = (
-        Person.objects.filter(id_number=key)
-        .values_list("id_number", "name", "gender", "birth_date", "household_region_id")
-        .first()
+    row = _person_fetch((id_number or "").strip().upper())
+    if row is None:
+        return None
+    return PersonBrief(
+        id_number=row["id_number"],
+        name=row["name"],
+        gender=row["gender"],
+        birth_date=row["birth_date"],
+        household_region_code=row["household_region_id"],
     )
-    return PersonBrief(*row) if row else None
 
 
 def entity_brief(*, uscc: str) -> EntityBrief | None:
-    key = (uscc or "").strip().upper()
-    entity = Entity.objects.filter(uscc=key).first()
-    if entity is None:
+    row = _entity_fetch((uscc or "").strip().upper())
+    if row is None:
         return None
     return EntityBrief(
-        uscc=entity.uscc,
-        name=entity.name,
-        status=entity.status,
-        legal_rep_id_number=entity.legal_rep_id_number,
-        region_code=entity.region_id,
-        legal_rep_name=entity.legal_rep_name,
-        entity_type=entity.entity_type,
-        is_operating=entity.is_operating,
+        uscc=row["uscc"],
+        name=row["name"],
+        status=row["status"],
+        legal_rep_id_number=row["legal_rep_id_number"],
+        region_code=row["region_id"],
+        legal_rep_name=row["legal_rep_name"],
+        entity_type=row["entity_type"],
+        is_operating=Entity(status=row["status"]).is_operating,
     )
 
 
