@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from browser_steps import PHONE, login
+from browser_steps import DESKTOP, PHONE, login
 from django.utils import timezone
 
 from digigov.apps.services.models import Application, BundleApplication
@@ -111,3 +111,49 @@ def test_citizen_files_newborn_bundle_and_gets_instant_decisions(
         registration.get_by_role("link", name="办件详情与进度").click()
     assert re.search(r"/citizen/cases/[0-9A-Z-]+/$", page.url)
     assert "准予许可" in page.locator("main").inner_text()
+
+
+def test_kiosk_files_newborn_bundle_and_prints_a_receipt(
+    open_browser, base_url, registry, settings, tmp_path, screenshot
+):
+    """The same bundle at a self-service kiosk: picked on the kiosk's home screen, the same
+    prefilled form after signing in, and a receipt with every component's case number and a
+    QR code to follow the bundle on a phone."""
+    settings.DIGIGOV_UPLOAD_ROOT = tmp_path / "uploads"
+    _newborn_catalog()
+    mother_id, father_id = registry.id_numbers[0], registry.id_numbers[1]
+    citizen = citizen_make(username="kiosk_mother", id_number=mother_id)
+    born = (timezone.localdate() - datetime.timedelta(days=2)).isoformat()
+    page = open_browser(viewport=DESKTOP).page
+
+    page.goto(f"{base_url}/kiosk/")
+    with page.expect_navigation():
+        page.get_by_test_id("kiosk-bundles").get_by_role(
+            "link", name=re.compile("新生儿出生一件事")
+        ).click()
+    login(page, base_url, username="kiosk_mother", password=PASSWORD)
+    assert page.url == f"{base_url}/kiosk/bundles/newborn/"
+    assert page.get_by_label("申请人姓名").input_value() == citizen.real_name
+    page.get_by_label("新生儿姓名").fill("李小红")
+    page.get_by_label("新生儿性别").select_option("女")
+    page.get_by_label(re.compile(r"^出生日期")).fill(born)
+    page.get_by_label("出生医院").fill("广州市妇女儿童医疗中心")
+    page.get_by_label("母亲公民身份号码").fill(mother_id)
+    page.get_by_label("父亲公民身份号码").fill(father_id)
+    page.get_by_label("随父或随母落户").select_option("随母")
+    page.get_by_label("联系地址").fill("广州市越秀区中山路1号")
+    page.get_by_label("上传居民身份证").set_input_files(_pdf("身份证.pdf"))
+    page.get_by_label("上传居民户口簿").set_input_files(_pdf("户口簿.pdf"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="一次提交").click()
+
+    bundle_application = BundleApplication.objects.get()
+    assert page.url == f"{base_url}/kiosk/bundles/receipts/{bundle_application.number}/"
+    assert page.get_by_test_id("bundle-receipt-number").inner_text() == bundle_application.number
+    rows = page.get_by_test_id("bundle-receipt-cases").locator("tbody tr")
+    assert rows.count() == 5
+    numbers = set(bundle_application.applications.values_list("number", flat=True))
+    assert {rows.nth(i).locator("td").nth(2).inner_text() for i in range(5)} == numbers
+    assert set(bundle_application.applications.values_list("channel", flat=True)) == {"kiosk"}
+    assert page.get_by_test_id("receipt-qr").locator("svg").count() == 1
+    screenshot(page, "bundle-newborn-kiosk-receipt")
