@@ -45,7 +45,8 @@ CLIENTS = 16
 QUICK = "--quick" in sys.argv or os.environ.get("DIGIGOV_BENCH_QUICK") == "1"
 ISSUES = int(os.environ.get("DIGIGOV_BENCH_LICENSES", "160" if QUICK else "1600"))
 TARGET_RPS, TARGET_P99_MS = 100, 100
-GUNICORN_WORKERS, GUNICORN_THREADS = 3, 6
+GUNICORN_WORKERS = int(os.environ.get("DIGIGOV_BENCH_ISSUE_WORKERS", "4"))
+GUNICORN_THREADS = int(os.environ.get("DIGIGOV_BENCH_ISSUE_THREADS", "1"))
 ISSUERS = {"sm2": "440100-gat", "ed25519": "440300-gat"}
 PEOPLE = 400
 
