@@ -62,7 +62,7 @@ def test_regions_read_once_per_scope(django_assert_num_queries):
 
 
 def test_a_memoizing_command_reads_once_across_the_calls_it_makes():
-    calls, read = _counter()
+    _calls, read = _counter()
 
     @memoizing
     def command():
