@@ -14,6 +14,7 @@ from digigov.apps.services.selectors.bundles import (
     bundle_applications_mine,
     bundle_form,
 )
+from digigov.kernel.errors import DomainError
 from digigov.kernel.principals import request_principal
 from digigov.portals.web.bundles import (
     bundle_apply_context,
@@ -23,6 +24,7 @@ from digigov.portals.web.bundles import (
 )
 from digigov.portals.web.forms_schema import case_page_errors
 
+from .cases import for_whom, for_whom_context
 from .views import PORTAL, citizen_required
 
 refusals = case_page_errors(PORTAL)
@@ -32,11 +34,25 @@ refusals = case_page_errors(PORTAL)
 @citizen_required
 @refusals
 def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """For oneself, or for a relative chosen from the pick-list (代亲友办理): the form is then
+    prefilled from the relative's registry record and every component case is filed for
+    them, exactly as on the single-item apply page."""
     principal = request_principal(request)
-    detail = bundle_form(principal=principal, bundle_code=code)
-    result, status = None, 200
-    if request.method == "POST":
-        result = bundle_apply_post(request, principal=principal, detail=detail)
+    applicant_id, choice, relative_error, status = for_whom(request, principal)
+    if applicant_id == principal.person_id_number:
+        applicant_id, choice = "", ""
+    try:
+        detail = bundle_form(
+            principal=principal, bundle_code=code, applicant_id_number=applicant_id or None
+        )
+    except DomainError as error:  # e.g. not authorised by that person (refusal audited)
+        relative_error, applicant_id, choice, status = error.message, "", "", 403
+        detail = bundle_form(principal=principal, bundle_code=code)
+    result = None
+    if request.method == "POST" and request.POST.get("action") != "relative" and not relative_error:
+        result = bundle_apply_post(
+            request, principal=principal, detail=detail, applicant_id_number=applicant_id or None
+        )
         if result.bundle_application is not None:
             messages.success(
                 request, f"一件事申请已提交，编号 {result.bundle_application.number}。"
@@ -44,7 +60,10 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("citizen:bundle_application", number=result.bundle_application.number)
         status = 422
     context = bundle_apply_context(
-        detail=detail, holder_kind="person", holder_key=principal.person_id_number, result=result
+        detail=detail,
+        holder_kind="person",
+        holder_key=applicant_id or principal.person_id_number,
+        result=result,
     )
     return render(
         request,
@@ -52,10 +71,10 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         {
             **PORTAL,
             **context,
+            **for_whom_context(principal, applicant_id, choice, relative_error),
             "nav": "bundles",
             "page_title": f"申办：{detail.summary.name}",
             "action": request.path,
-            "applicant_hidden": {},
         },
         status=status,
     )

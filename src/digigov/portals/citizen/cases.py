@@ -34,7 +34,7 @@ from .views import PORTAL, citizen_required
 refusals = case_page_errors(PORTAL)
 
 
-def _applicant(request: HttpRequest, principal) -> tuple[str, str, str, int]:
+def for_whom(request: HttpRequest, principal) -> tuple[str, str, str, int]:
     """(relative's ID number or "", pick-list choice, error, status) of an apply POST. The
     pick-list sends a delegation id, resolved here; the typed ID number (and the form's
     applicant_id_number of that path) is checked by form_prefill and the services."""
@@ -54,6 +54,23 @@ def _applicant(request: HttpRequest, principal) -> tuple[str, str, str, int]:
     return request.POST.get("applicant_id_number", "").strip().upper(), "", "", 200
 
 
+def for_whom_context(principal, applicant_id: str, choice: str, relative_error: str) -> dict:
+    """What citizen/_for_whom.html and the apply form's hidden fields need."""
+    relatives = relatives_for_apply(principal=principal)
+    if choice:  # the form carries the delegation id, never the relative's ID number
+        hidden = {"relative": choice}
+    else:
+        hidden = {"applicant_id_number": applicant_id} if applicant_id else {}
+    return {
+        "applicant_hidden": hidden,
+        "on_behalf_id": applicant_id,
+        "on_behalf": next((r for r in relatives if r.value == choice), None),
+        "relative_choice": choice,
+        "relatives": relatives,
+        "relative_error": relative_error,
+    }
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @citizen_required
 @refusals
@@ -61,7 +78,7 @@ def apply(request: HttpRequest, item_code: str) -> HttpResponse:
     principal = request_principal(request)
     item = item_resolve(item_code=item_code, region_code=principal.region_code)
     version = item.published
-    applicant_id, choice, relative_error, status = _applicant(request, principal)
+    applicant_id, choice, relative_error, status = for_whom(request, principal)
     result = None
     if applicant_id == principal.person_id_number:
         applicant_id, choice = "", ""
@@ -94,26 +111,16 @@ def apply(request: HttpRequest, item_code: str) -> HttpResponse:
         chosen_licenses=result.chosen_licenses if result else None,
         commitment_text=commitment_text_of(version),
     )
-    relatives = relatives_for_apply(principal=principal)
-    if choice:  # the form carries the delegation id, never the relative's ID number
-        hidden = {"relative": choice}
-    else:
-        hidden = {"applicant_id_number": applicant_id} if applicant_id else {}
     return render(
         request,
         "citizen/apply.html",
         {
             **PORTAL,
             **context,
+            **for_whom_context(principal, applicant_id, choice, relative_error),
             "nav": "cases",
             "page_title": f"申办：{version.name}",
             "action": request.path,
-            "applicant_hidden": hidden,
-            "on_behalf_id": applicant_id,
-            "on_behalf": next((r for r in relatives if r.value == choice), None),
-            "relative_choice": choice,
-            "relatives": relatives,
-            "relative_error": relative_error,
             "error_message": result.message if result else "",
             "subject_mismatch": version.subject_kind == "entity",
         },

@@ -11,6 +11,7 @@ from digigov.kernel.audit.models import AuditEntry
 
 from ..models import Application, BundleApplication
 from ..services.bundles import bundle_submit
+from .test_applications_support import delegation_make
 from .test_bundles_support import (  # noqa: F401 (fixtures)
     CODES,
     PDF,
@@ -26,6 +27,15 @@ from .test_bundles_support import (  # noqa: F401 (fixtures)
     uploads,
     world,
 )
+
+
+def _material_files() -> dict:
+    files = {}
+    for code in ("B01", "B02"):
+        upload = io.BytesIO(PDF)
+        upload.name = f"{code}.pdf"
+        files[f"material_{code}_file"] = upload
+    return files
 
 
 def test_public_list_filters_and_links_to_the_guide(client, world):
@@ -80,11 +90,7 @@ def test_citizen_sees_one_prefilled_form(client, world, citizen):
 
 def test_citizen_submits_with_uploads_and_sees_each_decision(client, world, citizen, uploads):
     login(client, citizen)
-    files = {}
-    for code in ("B01", "B02"):
-        upload = io.BytesIO(PDF)
-        upload.name = f"{code}.pdf"
-        files[f"material_{code}_file"] = upload
+    files = _material_files()
     data = {f"f_{k}": v for k, v in child_form().items()}
     data.update({"idempotency_key": key(), "chosen_items": [CODES[2]], **files})
     response = client.post("/citizen/bundles/test-birth/apply/", data)
@@ -168,3 +174,50 @@ def test_enterprise_pages_render(client, world):
     # a person's bundle: the enterprise form still renders the entity's view; filing is refused
     page = client.get("/business/bundles/test-birth/apply/")
     assert page.status_code == 200
+
+
+def test_citizen_files_a_bundle_for_an_authorising_relative(client, world, citizen, uploads):
+    """代亲友办理 on the bundle page: the relative picked from the list (the delegation id is
+    sent, never their ID number), the form prefilled from the relative's record, and every
+    component case filed for the relative on the citizen's behalf."""
+    mother = citizen_make("bundle_mother", world.people[1])
+    delegation = delegation_make(mother, citizen)
+    client = login(client, citizen)
+    page = "/citizen/bundles/test-birth/apply/"
+    html = client.get(page).content.decode()
+    assert 'data-testid="relative-picklist"' in html
+    assert f'name="relative" value="{delegation.pk}"' in html
+    assert world.people[1] not in html
+    chosen = client.post(page, {"action": "relative", "relative": str(delegation.pk)})
+    html = chosen.content.decode()
+    assert chosen.status_code == 200 and 'data-testid="on-behalf"' in html
+    assert world.name(world.people[1]) in html  # prefilled from the relative's record
+    assert f'<input type="hidden" name="relative" value="{delegation.pk}">' in html
+    assert 'name="applicant_id_number"' not in html
+    files = _material_files()
+    data = {f"f_{k}": v for k, v in child_form().items()}
+    data.update(
+        {"idempotency_key": key(), "chosen_items": [CODES[2]], "relative": str(delegation.pk)}
+    )
+    done = client.post(page, {**data, **files})
+    assert done.status_code == 302, done.content.decode()[:2000]
+    filed = BundleApplication.objects.get()
+    cases = list(filed.applications.all())
+    assert cases and {c.applicant_id_number for c in cases} == {world.people[1]}
+    assert all(c.is_on_behalf for c in cases)
+    assert {c.filed_by_account_id for c in cases} == {citizen.pk}
+
+
+def test_a_relative_who_did_not_authorise_is_refused_and_nothing_is_filed(client, world, citizen):
+    stranger = citizen_make("bundle_stranger", world.people[2])
+    other = delegation_make(stranger, citizen_make("bundle_someone", world.people[3]))
+    client = login(client, citizen)
+    page = "/citizen/bundles/test-birth/apply/"
+    refused = client.post(page, {"action": "relative", "relative": str(other.pk)})
+    assert refused.status_code == 403
+    assert "所选亲友未授权您代为申办" in refused.content.decode()
+    assert AuditEntry.objects.filter(action="services.relative.resolve", outcome="denied").exists()
+    data = {f"f_{k}": v for k, v in child_form().items()}
+    data.update({"idempotency_key": key(), "relative": str(other.pk)})
+    assert client.post(page, data).status_code == 403
+    assert not BundleApplication.objects.exists()
