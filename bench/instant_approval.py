@@ -59,6 +59,7 @@ from digigov.data.registries.selectors import person_brief
 from digigov.data.registries.services import demo_person_id_numbers, registry_demo_generate
 from digigov.kernel.principals import Principal
 from digigov.support.identity import services as identity
+from digigov.support.identity.backends import SESSION_BACKEND
 from digigov.support.identity.models import Account
 
 clients, code = {args!r}
@@ -104,7 +105,7 @@ for index, id_number in enumerate(demo_person_id_numbers(count=clients * 4)):
         continue
     store = SessionStore()
     store[SESSION_KEY] = str(account.pk)
-    store[BACKEND_SESSION_KEY] = "digigov.support.identity.backends.AccountBackend"
+    store[BACKEND_SESSION_KEY] = SESSION_BACKEND
     store[HASH_SESSION_KEY] = account.get_session_auth_hash()
     store.create()
     sessions.append(store.session_key)

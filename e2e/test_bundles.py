@@ -44,6 +44,20 @@ def _pdf(name: str) -> dict:
     return {"name": name, "mimeType": "application/pdf", "buffer": PDF}
 
 
+def _newborn_form_fill(page, *, child: tuple[str, str, str], parents: tuple[str, str]) -> None:
+    """The child, the parents and the two shared uploads of the newborn bundle's form."""
+    name, gender, born = child
+    page.get_by_label("新生儿姓名").fill(name)
+    page.get_by_label("新生儿性别").select_option(gender)
+    page.get_by_label(re.compile(r"^出生日期")).fill(born)
+    page.get_by_label("出生医院").fill("广州市妇女儿童医疗中心")
+    page.get_by_label("母亲公民身份号码").fill(parents[0])
+    page.get_by_label("父亲公民身份号码").fill(parents[1])
+    page.get_by_label("随父或随母落户").select_option("随母")
+    page.get_by_label("上传居民身份证").set_input_files(_pdf("身份证.pdf"))
+    page.get_by_label("上传居民户口簿").set_input_files(_pdf("户口簿.pdf"))
+
+
 def test_citizen_files_newborn_bundle_and_gets_instant_decisions(
     open_browser, base_url, registry, settings, tmp_path, screenshot
 ):
@@ -76,16 +90,8 @@ def test_citizen_files_newborn_bundle_and_gets_instant_decisions(
     assert page.get_by_text("已从基础库自动填写").count() >= 2
     assert page.get_by_label("新生儿姓名").count() == 1  # shared by five items, asked once
 
-    page.get_by_label("新生儿姓名").fill("王小明")
-    page.get_by_label("新生儿性别").select_option("男")
-    page.get_by_label(re.compile(r"^出生日期")).fill(born)
-    page.get_by_label("出生医院").fill("广州市妇女儿童医疗中心")
-    page.get_by_label("母亲公民身份号码").fill(mother_id)
-    page.get_by_label("父亲公民身份号码").fill(father_id)
-    page.get_by_label("随父或随母落户").select_option("随母")
+    _newborn_form_fill(page, child=("王小明", "男", born), parents=(mother_id, father_id))
     page.get_by_label("联系地址").fill("广州市天河区天河路100号")
-    page.get_by_label("上传居民身份证").set_input_files(_pdf("身份证.pdf"))
-    page.get_by_label("上传居民户口簿").set_input_files(_pdf("户口簿.pdf"))
     screenshot(page, "bundle-newborn-form-390")
     with page.expect_navigation():
         page.get_by_role("button", name="一次提交").click()
@@ -134,16 +140,8 @@ def test_kiosk_files_newborn_bundle_and_prints_a_receipt(
     login(page, base_url, username="kiosk_mother", password=PASSWORD)
     assert page.url == f"{base_url}/kiosk/bundles/newborn/"
     assert page.get_by_label("申请人姓名").input_value() == citizen.real_name
-    page.get_by_label("新生儿姓名").fill("李小红")
-    page.get_by_label("新生儿性别").select_option("女")
-    page.get_by_label(re.compile(r"^出生日期")).fill(born)
-    page.get_by_label("出生医院").fill("广州市妇女儿童医疗中心")
-    page.get_by_label("母亲公民身份号码").fill(mother_id)
-    page.get_by_label("父亲公民身份号码").fill(father_id)
-    page.get_by_label("随父或随母落户").select_option("随母")
+    _newborn_form_fill(page, child=("李小红", "女", born), parents=(mother_id, father_id))
     page.get_by_label("联系地址").fill("广州市越秀区中山路1号")
-    page.get_by_label("上传居民身份证").set_input_files(_pdf("身份证.pdf"))
-    page.get_by_label("上传居民户口簿").set_input_files(_pdf("户口簿.pdf"))
     with page.expect_navigation():
         page.get_by_role("button", name="一次提交").click()
 

@@ -4,8 +4,7 @@ import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from digigov.portals import testing
-
-MODEL_BACKEND = "digigov.support.identity.backends.AccountBackend"  # as the login views
+from digigov.support.identity.backends import SESSION_BACKEND
 
 
 @pytest.fixture
@@ -36,7 +35,7 @@ def staff(db):
 
 
 def _login(client, account, *, device=None):
-    client.force_login(account, backend=MODEL_BACKEND)
+    client.force_login(account, backend=SESSION_BACKEND)
     if device is not None:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id

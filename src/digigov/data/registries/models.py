@@ -78,6 +78,8 @@ class Entity(models.Model):
         DEREGISTERED = "注销", "注销"
         MOVED_OUT = "迁出", "迁出"
 
+    OPERATING_STATUSES = (Status.SUBSISTING, Status.OPERATING)
+
     uscc = models.CharField("统一社会信用代码", max_length=18)
     name = models.CharField("名称", max_length=120)
     entity_type = models.CharField("主体类型", max_length=16, choices=EntityType.choices)
@@ -124,4 +126,4 @@ class Entity(models.Model):
 
     @property
     def is_operating(self) -> bool:
-        return self.status in (self.Status.SUBSISTING, self.Status.OPERATING)
+        return self.status in self.OPERATING_STATUSES

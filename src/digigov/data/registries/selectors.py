@@ -30,6 +30,7 @@ from digigov.kernel.ids import (
     mask_phone,
     uscc_validate,
 )
+from digigov.kernel.memo import memoized
 from digigov.kernel.prepared import Prepared
 from digigov.kernel.principals import Principal
 from digigov.kernel.regions.models import Region
@@ -38,7 +39,7 @@ from .access import ENTITY, PERSON, Access, list_access, record_access
 from .constants import DEFAULT_PURPOSE, GENDER_LABELS
 from .models import Entity, Person
 from .pii import unseal
-from .rows import ENTITY_COLUMNS, PERSON_COLUMNS, resident_id
+from .rows import DB_COLUMNS, ENTITY_COLUMNS, PERSON_COLUMNS, resident_id
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
@@ -142,7 +143,7 @@ def _entity_view(entity: dict, *, full: bool) -> EntityView:
         region_code=entity["region_id"],
         region_name=entity["region__name"],
         status=entity["status"],
-        is_operating=Entity(status=entity["status"]).is_operating,
+        is_operating=entity["status"] in Entity.OPERATING_STATUSES,
         established_date=entity["established_date"],
         is_masked=not full,
     )
@@ -202,30 +203,8 @@ def _purpose(purpose: str) -> str:
 # once (kernel.prepared), with the region's name joined in; a model instance per read would
 # cost more CPU than the database spends answering.
 # What a record view reads: plain values, no model instances.
-_PERSON_VALUES = (
-    "id_number",
-    "name",
-    "gender",
-    "birth_date",
-    "ethnicity",
-    "household_region_id",
-    "household_region__name",
-    "residence_address_sealed",
-    "phone_sealed",
-)
-_ENTITY_VALUES = (
-    "uscc",
-    "name",
-    "entity_type",
-    "legal_rep_name",
-    "legal_rep_id_number",
-    "registered_capital",
-    "address_sealed",
-    "region_id",
-    "region__name",
-    "status",
-    "established_date",
-)
+_PERSON_VALUES = (*DB_COLUMNS[PERSON], "household_region__name")
+_ENTITY_VALUES = (*DB_COLUMNS[ENTITY], "region__name")
 _PERSON = Prepared(
     lambda id_number: Person.objects.filter(id_number=id_number).values(*_PERSON_VALUES)[:1],
     id_number="",
@@ -556,7 +535,14 @@ def person_matches(*, id_number: str, name: str) -> bool:
 
 
 def person_brief(*, id_number: str) -> PersonBrief | None:
-    row = _person_fetch((id_number or "").strip().upper())
+    """The registry's brief record (read once per kernel.memo scope: a submission asks for
+    it in the applicant check, the prefill and the rules)."""
+    key = (id_number or "").strip().upper()
+    return memoized(("registries.person_brief", key), lambda: _person_brief(key))
+
+
+def _person_brief(key: str) -> PersonBrief | None:
+    row = _person_fetch(key)
     if row is None:
         return None
     return PersonBrief(
@@ -569,7 +555,13 @@ def person_brief(*, id_number: str) -> PersonBrief | None:
 
 
 def entity_brief(*, uscc: str) -> EntityBrief | None:
-    row = _entity_fetch((uscc or "").strip().upper())
+    """As person_brief, for an entity."""
+    key = (uscc or "").strip().upper()
+    return memoized(("registries.entity_brief", key), lambda: _entity_brief(key))
+
+
+def _entity_brief(key: str) -> EntityBrief | None:
+    row = _entity_fetch(key)
     if row is None:
         return None
     return EntityBrief(
@@ -580,7 +572,7 @@ def entity_brief(*, uscc: str) -> EntityBrief | None:
         region_code=row["region_id"],
         legal_rep_name=row["legal_rep_name"],
         entity_type=row["entity_type"],
-        is_operating=Entity(status=row["status"]).is_operating,
+        is_operating=row["status"] in Entity.OPERATING_STATUSES,
     )
 
 

@@ -18,6 +18,7 @@ from digigov.kernel.audit.services import audit_record
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.errors import PermissionDenied, Unauthenticated
 from digigov.kernel.ids import mask_id_number, mask_name, mask_phone
+from digigov.kernel.memo import memo_prime, memoized
 from digigov.kernel.principals import Principal
 
 from .constants import DELEGATION_SCOPES, DEMO_PASSWORDS, LOGIN_ACTION, REAL_NAME_LABELS
@@ -399,6 +400,28 @@ def staff_holding_role(*, organization_id: int, role: str) -> list[StaffBrief]:
 def account_active(*, account_id: int) -> Account | None:
     """The active account with this id (the login flow's own lookup; no principal yet)."""
     return Account.objects.filter(pk=account_id, is_active=True).first()
+
+
+def _level_key(account_id: int) -> tuple[str, int]:
+    return ("identity.real_name_level", account_id)
+
+
+def real_name_level(*, account_id: int) -> int | None:
+    """The active account's real-name level, None when there is no active account; read
+    once per kernel.memo scope."""
+
+    def read() -> int | None:
+        account = account_active(account_id=account_id)
+        return int(account.real_name_level) if account is not None else None
+
+    return memoized(_level_key(account_id), read)
+
+
+def real_name_level_known(principal: Principal) -> None:
+    """Inside a memo scope: the principal's own level, read with its account for this
+    request (Principal.assurance_level), answers real_name_level without a query."""
+    if principal.assurance_level is not None and principal.id.isdigit():
+        memo_prime(_level_key(int(principal.id)), principal.assurance_level)
 
 
 def entity_allows(*, principal: Principal, uscc: str, scope: str) -> bool:

@@ -15,9 +15,10 @@ from digigov.kernel.regions.models import Region
 from digigov.kernel.regions.services import regions_load
 
 from . import services as identity
+from .backends import SESSION_BACKEND
 
 PASSWORD = "Identity@2025"  # noqa: S105 (test accounts only)
-MODEL_BACKEND = "digigov.support.identity.backends.AccountBackend"  # as the login views
+MODEL_BACKEND = SESSION_BACKEND  # force_login signs in as the login views do
 
 
 def _fresh(account):

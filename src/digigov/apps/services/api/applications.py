@@ -14,7 +14,6 @@ from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
 from digigov.kernel.api.auth import require_scope
-from digigov.kernel.memo import memo_scope
 
 from ..schemas.applications import (
     ApplicationIn,
@@ -87,21 +86,20 @@ def application_upload(
 @router.post("", response={201: CaseOut}, summary="提交申请（幂等：同一幂等键只生成一个办件）")
 def application_submit(request: HttpRequest, payload: ApplicationIn):
     principal = require_scope(request, APPLY)
-    with memo_scope():  # the answer names the regions the filing has just read
-        application = services.application_submit(
-            principal=principal,
-            item_code=payload.item_code,
-            form_data=payload.form_data,
-            materials=[m.dict() for m in payload.materials],
-            idempotency_key=request.headers.get("Idempotency-Key") or payload.idempotency_key,
-            channel=payload.channel,
-            applicant_id_number=payload.applicant_id_number or None,
-            applicant_uscc=payload.applicant_uscc or None,
-            commitment=payload.commitment.dict() if payload.commitment else None,
-            handling_region_code=payload.handling_region_code or None,
-            received_partner=payload.received_partner,
-        )
-        detail = selectors.case_detail_filed(principal=principal, application=application)
+    application = services.application_submit(
+        principal=principal,
+        item_code=payload.item_code,
+        form_data=payload.form_data,
+        materials=[m.dict() for m in payload.materials],
+        idempotency_key=request.headers.get("Idempotency-Key") or payload.idempotency_key,
+        channel=payload.channel,
+        applicant_id_number=payload.applicant_id_number or None,
+        applicant_uscc=payload.applicant_uscc or None,
+        commitment=payload.commitment.dict() if payload.commitment else None,
+        handling_region_code=payload.handling_region_code or None,
+        received_partner=payload.received_partner,
+    )
+    detail = selectors.case_detail_filed(principal=principal, application=application)
     return 201, _case_out(detail)
 
 

@@ -14,7 +14,6 @@ from django.db.models import Q, QuerySet
 from digigov.kernel.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
 from digigov.kernel.ids import mask_id_number, mask_name
 from digigov.kernel.principals import Principal
-from digigov.kernel.regions.selectors import region_get
 from digigov.support.identity.selectors import entity_allows, entity_bindings_for
 
 from ..constants import CHANNELS, MATERIAL_SOURCES
@@ -232,11 +231,6 @@ def case_detail_filed(*, principal: Principal, application: Application) -> Case
     return case_detail_for(application=application, role=role)
 
 
-def _region_name(code: str) -> str:
-    region = region_get(code)
-    return region.name if region else code
-
-
 def case_detail_for(*, application: Application, role: str) -> CaseDetail:
     """case_detail for a caller that already holds the case and its role (case_for)."""
     a = application
@@ -262,10 +256,10 @@ def case_detail_for(*, application: Application, role: str) -> CaseDetail:
         is_on_behalf=a.is_on_behalf,
         channel=a.channel,
         channel_label=CHANNELS.get(a.channel, a.channel),
-        received_region_name=_region_name(a.received_region_id),
+        received_region_name=a.received_region.name,
         received_organization_name=a.received_organization.name if a.received_organization else "",
         received_partner=a.received_partner,
-        handling_region_name=_region_name(a.handling_region_id),
+        handling_region_name=a.handling_region.name,
         handling_organization_name=a.handling_organization.name,
         is_cross_region=a.received_region_id != a.handling_region_id or bool(a.received_partner),
         form_schema=version.form_schema,

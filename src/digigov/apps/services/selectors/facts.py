@@ -14,10 +14,11 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
+from digigov.data.registries.selectors import entity_brief, person_brief
 from digigov.kernel.prepared import Prepared
+from digigov.support.identity.selectors import real_name_level
 
 from ..models import Application
-from .reads import entity_brief, person_brief, real_name_level
 
 # The shape services/rules.py accepts (selectors sit below services, so it is repeated).
 FORM_FACT = re.compile(r"^form\.([A-Za-z_][A-Za-z0-9_]*)(\.(age_days|age_years))?$")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from digigov.data.registries.selectors import entity_brief, person_brief
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import PermissionDenied, Unauthenticated
 from digigov.kernel.principals import Principal
@@ -20,7 +21,6 @@ from digigov.kernel.regions.selectors import region_get
 from digigov.support.identity.selectors import account_active, delegation_allows, entity_allows
 
 from ..models import ServiceItemVersion
-from .reads import entity_brief, person_brief
 
 RECEIVE = "services.receive_application"
 GENDER_LABELS = {"M": "男", "F": "女"}

@@ -23,6 +23,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from digigov.data.registries.selectors import entity_brief, person_brief
 from digigov.kernel.audit.services import audit_batch, audit_record
 from digigov.kernel.errors import (
     Conflict,
@@ -32,12 +33,17 @@ from digigov.kernel.errors import (
     ValidationFailed,
 )
 from digigov.kernel.events.services import event_publish
-from digigov.kernel.memo import memo_prime, memo_scope
+from digigov.kernel.memo import memoizing
 from digigov.kernel.organizations.selectors import organization_get
 from digigov.kernel.prepared import Prepared
 from digigov.kernel.principals import Principal
 from digigov.kernel.regions.selectors import region_ancestors, region_get
-from digigov.support.identity.selectors import delegation_allows, entity_allows
+from digigov.support.identity.selectors import (
+    delegation_allows,
+    entity_allows,
+    real_name_level,
+    real_name_level_known,
+)
 
 from ..constants import CHANNELS
 from ..license_source import license_source
@@ -56,7 +62,6 @@ from ..selectors.prefill import (
     prefill_sources,
     prefill_values,
 )
-from ..selectors.reads import entity_brief, person_brief, real_name_level, real_name_level_key
 from . import commitment as commitment_mode
 from . import instant, workflow
 from . import materials as material_files
@@ -529,6 +534,7 @@ def _dispatch(*, application: Application, principal: Principal, commitment) -> 
         raise Conflict(f"未知的审批方式：{mode}", code="services/unknown_approval_mode")
 
 
+@memoizing  # the applicant's registry record, account level and regions are read once
 def application_submit(
     *,
     principal: Principal,
@@ -547,42 +553,7 @@ def application_submit(
 ) -> Application:
     """File one case and hand it to its approval mode, in one transaction. A repeat of the
     same (actor, idempotency_key) returns the first case, also under concurrency."""
-    with memo_scope():  # the applicant's registry record and regions are read once
-        if principal.assurance_level is not None and principal.id.isdigit():
-            memo_prime(real_name_level_key(int(principal.id)), principal.assurance_level)
-        return _submit(
-            principal=principal,
-            item_code=item_code,
-            form_data=form_data,
-            materials=materials,
-            idempotency_key=idempotency_key,
-            channel=channel,
-            applicant_id_number=applicant_id_number,
-            applicant_uscc=applicant_uscc,
-            commitment=commitment,
-            received_organization_id=received_organization_id,
-            received_partner=received_partner,
-            handling_region_code=handling_region_code,
-            bundle_application=bundle_application,
-        )
-
-
-def _submit(
-    *,
-    principal: Principal,
-    item_code: str,
-    form_data: Mapping[str, Any],
-    materials: Iterable[Mapping[str, Any]] = (),
-    idempotency_key: str,
-    channel: str = "online",
-    applicant_id_number: str | None = None,
-    applicant_uscc: str | None = None,
-    commitment: Mapping[str, Any] | None = None,
-    received_organization_id: int | None = None,
-    received_partner: str = "",
-    handling_region_code: str | None = None,
-    bundle_application=None,
-) -> Application:
+    real_name_level_known(principal)
     if not principal.is_authenticated:
         raise Unauthenticated()
     key = _key_check(idempotency_key)
@@ -703,10 +674,12 @@ def _file(
                         filed_by_actor=principal.actor,
                         is_on_behalf=applicant.is_on_behalf,
                         channel=channel,
-                        received_region_id=received_region_code,
+                        # region objects already read (item_resolve, _received): the
+                        # answer's region names need no query
+                        received_region=region_get(received_region_code),
                         received_organization=received_organization,
                         received_partner=received_partner,
-                        handling_region_id=item.region_id,
+                        handling_region=item.region,
                         handling_organization=item.organization,
                         form_data=data,
                         prefilled_fields=prefilled,

@@ -134,17 +134,38 @@ def case_transition(
             application.closed_at = now
             clock.clock_stop(application=application, at=now)
         application.save()
-        case_record(
-            application=application,
-            principal=principal,
-            kind=to,
-            label=label or DEFAULT_LABELS.get(to, to),
-            action=f"services.application.{to}",
+        _transition_recorded(
+            application,
+            principal,
+            current=current,
+            label=label,
             organization_name=organization_name,
-            detail={"from": current, **({"note": note} if note else {}), **(detail or {})},
+            detail={**({"note": note} if note else {}), **(detail or {})},
         )
-        event_publish(topic=f"services.application.{to}", payload=_payload(application))
     return application
+
+
+def _transition_recorded(
+    application: Application,
+    principal: Principal,
+    *,
+    current: str,
+    label: str,
+    organization_name: str,
+    detail: dict[str, Any],
+) -> None:
+    """The timeline entry, audit entry and event of a move to the case's (saved) status."""
+    to = application.status
+    case_record(
+        application=application,
+        principal=principal,
+        kind=to,
+        label=label or DEFAULT_LABELS.get(to, to),
+        action=f"services.application.{to}",
+        organization_name=organization_name,
+        detail={"from": current, **detail},
+    )
+    event_publish(topic=f"services.application.{to}", payload=_payload(application))
 
 
 def case_opened(
@@ -160,14 +181,12 @@ def case_opened(
     case_transition. Runs inside the filing transaction."""
     if application.status != S.SUBMITTED or application.submitted_at is None:
         raise Conflict("办件尚未提交", code="services/invalid_transition")
-    case_record(
-        application=application,
-        principal=principal,
-        kind=S.SUBMITTED,
-        label=label or DEFAULT_LABELS[S.SUBMITTED],
-        action=f"services.application.{S.SUBMITTED}",
+    _transition_recorded(
+        application,
+        principal,
+        current=S.DRAFT,
+        label=label,
         organization_name=organization_name,
-        detail={"from": S.DRAFT, **(detail or {})},
+        detail=detail or {},
     )
-    event_publish(topic=f"services.application.{S.SUBMITTED}", payload=_payload(application))
     return application
