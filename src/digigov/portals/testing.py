@@ -97,6 +97,9 @@ def totp_code(device, *, offset_steps: int = 0) -> str:
     """The device's current code (offset_steps > 0: a later one, to avoid a used code)."""
     from django_otp.oath import TOTP
 
+    # The server may have moved the device's drift when an earlier code was verified
+    # across a 30-second step boundary: compute with what it stores now.
+    device.refresh_from_db()
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = totp.time + offset_steps * device.step
     return f"{totp.token():0{device.digits}d}"
