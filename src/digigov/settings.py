@@ -33,6 +33,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reusing connections saves more per request than most of a request's own work costs.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DIGIGOV_DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # kernel.prepared binds its fixed hot-path statements on the server; psycopg prepares
+    # each once a connection has run it this many times ("off": never, e.g. behind a
+    # PgBouncer older than 1.21 in transaction mode). The ORM binds on the client as usual.
+    _threshold = env.str("DIGIGOV_DB_PREPARE_THRESHOLD", default="2")
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "prepare_threshold", None if _threshold == "off" else int(_threshold)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -1,37 +1,63 @@
 """Plain SQL for hot paths, keeping the models as the source of truth: querysets compiled
-once and run many times with new parameter values (`Prepared`), and multi-row inserts
-(`rows_insert`).
+once and run many times with new parameter values (`Prepared`), multi-row inserts
+(`rows_insert`, `row_insert_if_new`, and `rows_deferred` with `row_add` to gather a unit of
+work's append-only rows into one statement per model) and whole-row updates (`row_update`).
 
 On a hot path (an API key check, a grant check, a keyed registry read) Django spends more CPU
 compiling a small query than the database spends answering it. `Prepared` compiles the
 queryset once per database, with distinctive sample values for its parameters, finds where
 each sample landed in the SQL's parameter list, and later runs the same SQL with the real
 values, converting the columns exactly as the ORM would (the compiler's own converters). The
-queryset stays the single source of truth for the query; only `.values()` and
-`.values_list()` querysets with plain `str`/`int` parameters are accepted, and compiling
-fails loudly when a sample does not come through unchanged (a lookup that rewrites its value,
-such as `__icontains`), instead of running the wrong query.
+queryset stays the single source of truth for the query. `.values()` and `.values_list()`
+querysets give dicts and tuples; a model queryset (with `select_related`, without
+annotations) gives model instances built as Django's own ModelIterable builds them.
+Parameters are plain `str`/`int`, and compiling fails loudly when a sample does not come
+through unchanged (a lookup that rewrites its value, such as `__icontains`), instead of
+running the wrong query.
+
+On PostgreSQL these fixed statements are bound on the server and prepared once per
+connection (`_cursor`), so the database skips parsing and planning them too.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import Model, QuerySet
-from django.db.models.query import ValuesIterable, ValuesListIterable
+from django.db.models.query import (
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
+
+if is_psycopg3:
+    import psycopg
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    TIMESTAMPTZ_OID = types["timestamptz"].oid
 
 _INT_BASE = 1_987_654_300  # samples: unlikely to equal a constant in the query itself
 
 
 class _Compiled:
-    __slots__ = ("converters", "names", "params", "positions", "sql")
+    __slots__ = ("converters", "model", "names", "params", "positions", "sql")
 
     def __init__(self, queryset: QuerySet, samples: dict[str, Any], alias: str) -> None:
-        if queryset._iterable_class not in (ValuesIterable, ValuesListIterable):
-            raise TypeError("Prepared needs a .values() or .values_list() queryset")
+        iterable = queryset._iterable_class
+        if iterable not in (ValuesIterable, ValuesListIterable, ModelIterable):
+            raise TypeError("Prepared needs a model, .values() or .values_list() queryset")
+        if iterable is ModelIterable and (
+            queryset.query.annotation_select or queryset._known_related_objects
+        ):
+            raise TypeError("Prepared model querysets take no annotations")
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         positions: dict[str, int] = {}
@@ -47,9 +73,31 @@ class _Compiled:
         query = queryset.query
         self.names = (
             [*query.extra_select, *query.values_select, *query.annotation_select]
-            if queryset._iterable_class is ValuesIterable
+            if iterable is ValuesIterable
             else None
         )
+        self.model = _ModelBuilder(compiler, alias) if iterable is ModelIterable else None
+
+
+class _ModelBuilder:
+    """The instance-building half of ModelIterable, computed once per compiled query."""
+
+    __slots__ = ("alias", "end", "init_list", "model_cls", "populators", "start")
+
+    def __init__(self, compiler, alias: str) -> None:
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
+        self.model_cls = klass_info["model"]
+        self.populators = get_related_populators(klass_info, select, alias)
+        self.alias = alias
+
+    def build(self, row) -> Model:
+        obj = self.model_cls.from_db(self.alias, self.init_list, row[self.start : self.end])
+        for populator in self.populators:
+            populator.populate(row, obj)
+        return obj
 
 
 class Prepared:
@@ -82,6 +130,7 @@ class Prepared:
         return compiled
 
     def all(self, **values: str | int) -> list:
+        """Rows as the queryset gives them: dicts, tuples or model instances."""
         alias = DEFAULT_DB_ALIAS  # one database: the platform has no read replicas (yet)
         compiled = self._for(alias)
         params = list(compiled.params)
@@ -91,7 +140,7 @@ class Prepared:
                 raise TypeError(f"{name} must be {type(self._samples[name]).__name__}")
             params[position] = value
         connection = connections[alias]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:  # as SQLCompiler.apply_converters, with this thread's connection
@@ -105,6 +154,8 @@ class Prepared:
                     row[position] = value
                 converted.append(row)
             rows = converted
+        if compiled.model is not None:
+            return [compiled.model.build(row) for row in rows]
         if compiled.names is None:
             return [tuple(row) for row in rows]
         names = compiled.names
@@ -115,40 +166,165 @@ class Prepared:
         return rows[0] if rows else None
 
 
+def _cursor(connection, on_server: bool = True):
+    """Django's cursor (connection handling, error translation, query logging). On PostgreSQL
+    its psycopg cursor is swapped for one that binds parameters on the server, so that
+    psycopg prepares these fixed statements once per connection (settings: prepare_threshold)
+    and the server skips parsing and planning them again. The ORM's own cursors keep binding
+    on the client, which has no limit on the number of parameters. While queries are logged
+    (DEBUG, a test counting them) the client cursor stays, so that the log shows each
+    statement with its values (psycopg keeps no text for a prepared one)."""
+    cursor = connection.cursor()
+    if on_server and connection.vendor == "postgresql" and not connection.queries_logged:
+        client = cursor.cursor
+        server = psycopg.Cursor(client.connection)
+        loader = client.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != loader.timezone:  # as Django's create_cursor
+            register_tzloader(connection.timezone, server)
+        client.close()
+        cursor.cursor = server
+    return cursor
+
+
 _INSERTS: dict[tuple, tuple[str, list]] = {}
+_UPDATES: dict[tuple, tuple[str, list]] = {}
 _CACHED_ROWS = 16
 
 
 def _insert_statement(
-    model: type[Model], count: int, with_pk: bool, connection
+    model: type[Model], count: int, with_pk: bool, returning: bool, connection, skip: bool = False
 ) -> tuple[str, list]:
-    key = (model, count, with_pk, connection.alias)
+    key = (model, count, with_pk, returning, skip, connection.alias)
     found = _INSERTS.get(key)
     if found is None:
+        quote = connection.ops.quote_name
         columns = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-        names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+        names = ", ".join(quote(f.column) for f in columns)
         row = "(" + ", ".join(["%s"] * len(columns)) + ")"
         table = model._meta.db_table
         sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([row] * count)  # noqa: S608
+        if skip:
+            sql += " ON CONFLICT DO NOTHING"
+        if returning:
+            sql += f" RETURNING {quote(model._meta.pk.column)}"
         found = (sql, columns)
         if count <= _CACHED_ROWS:  # the hot paths insert a few rows; big batches vary
             _INSERTS[key] = found
     return found
 
 
-def rows_insert(objects: list[Model]) -> None:
+def rows_insert(objects: list[Model], *, returning: bool = False) -> None:
     """INSERT the objects (all of one model) in one statement, as bulk_create would, without
     compiling it through the ORM (the statement is built once per model and row count). A
-    primary key left empty is left to the database and not read back; field defaults and
-    auto_now(_add) apply as on save()."""
+    primary key left empty is left to the database and read back only with `returning`;
+    field defaults and auto_now(_add) apply as on save(). Like bulk_create, no signals."""
     connection = connections[DEFAULT_DB_ALIAS]
     model = type(objects[0])
-    with_pk = getattr(objects[0], model._meta.pk.attname) is not None
-    sql, columns = _insert_statement(model, len(objects), with_pk, connection)
+    pk = model._meta.pk
+    with_pk = getattr(objects[0], pk.attname) is not None
+    returning = returning and not with_pk
+    if returning and not connection.features.can_return_rows_from_bulk_insert:
+        model._default_manager.bulk_create(objects)  # SQLite before 3.35 only
+        return
+    sql, columns = _insert_statement(model, len(objects), with_pk, returning, connection)
     params = [
         f.get_db_prep_save(f.pre_save(o, add=True), connection) for o in objects for f in columns
     ]
-    with connection.cursor() as cursor:
+    with _cursor(connection, len(objects) <= _CACHED_ROWS) as cursor:
         cursor.execute(sql, params)
+        if returning:  # in VALUES order, as bulk_create relies on too
+            for o, (value,) in zip(objects, cursor.fetchall(), strict=True):
+                setattr(o, pk.attname, value)
     for o in objects:
         o._state.adding, o._state.db = False, connection.alias
+
+
+def row_insert_if_new(obj: Model) -> bool:
+    """INSERT one object unless that would break a unique constraint (ON CONFLICT DO
+    NOTHING); True if it was inserted, with its generated primary key read back. Unlike
+    catching IntegrityError, a conflict needs no savepoint to keep the transaction usable."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    model, pk = type(obj), type(obj)._meta.pk
+    if getattr(obj, pk.attname) is not None:
+        raise ValueError("row_insert_if_new reads the generated primary key back")
+    sql, columns = _insert_statement(model, 1, False, True, connection, skip=True)
+    params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in columns]
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    setattr(obj, pk.attname, row[0])
+    obj._state.adding, obj._state.db = False, connection.alias
+    return True
+
+
+_deferred = threading.local()
+
+
+def _deferred_stack() -> list[list[Model]]:
+    if not hasattr(_deferred, "stack"):
+        _deferred.stack = []
+    return _deferred.stack
+
+
+@contextmanager
+def rows_deferred() -> Iterator[None]:
+    """Within one unit of work (inside its transaction), the rows given to `row_add` are
+    inserted when the work ends: one statement per model instead of one per row (a filing
+    writes three timeline entries and two events). Until then their primary keys are None
+    and a query does not see them, so use it only around work that does not read back what
+    it appends. Nested scopes join the outer one; if the work raises, its rows are dropped
+    with its transaction."""
+    if not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        raise RuntimeError("rows_deferred() must be used inside the work's transaction")
+    stack = _deferred_stack()
+    stack.append([])
+    try:
+        yield
+        rows = stack[-1]
+    finally:
+        stack.pop()
+    if stack:
+        stack[-1].extend(rows)
+        return
+    by_model: dict[type[Model], list[Model]] = {}
+    for obj in rows:
+        by_model.setdefault(type(obj), []).append(obj)
+    for objects in by_model.values():
+        rows_insert(objects, returning=True)
+
+
+def row_add(obj: Model) -> Model:
+    """Insert one append-only row now, or when the enclosing `rows_deferred` scope ends."""
+    stack = _deferred_stack()
+    if stack:
+        stack[-1].append(obj)
+    else:
+        rows_insert([obj], returning=True)
+    return obj
+
+
+def row_update(obj: Model) -> None:
+    """UPDATE every column of a saved object, as save() does, with a statement built once
+    per model instead of compiled per call. No signals; the row must exist."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    model = type(obj)
+    key = (model, connection.alias)
+    found = _UPDATES.get(key)
+    if found is None:
+        quote = connection.ops.quote_name
+        columns = [f for f in model._meta.concrete_fields if not f.primary_key]
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+        pk_column = quote(model._meta.pk.column)
+        found = _UPDATES[key] = (
+            f"UPDATE {model._meta.db_table} SET {sets} WHERE {pk_column} = %s",  # noqa: S608
+            columns,
+        )
+    sql, columns = found
+    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in columns]
+    params.append(model._meta.pk.get_db_prep_value(obj.pk, connection))
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != 1:
+            raise model.DoesNotExist(f"{model.__name__} {obj.pk} is not stored")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from digigov.kernel.memo import memo_prime, memoized
+from digigov.kernel.prepared import Prepared
 
 from .models import Region
 
@@ -50,8 +51,21 @@ def region_ancestors(code: str) -> list[Region]:
     return memoized(("regions.ancestors", code), lambda: _ancestors(code))
 
 
+# A chain is at most five codes (village, town, county, city, province): one compiled
+# statement per length (kernel.prepared).
+_BY_CODES = {
+    size: Prepared(
+        lambda **codes: Region.objects.filter(code__in=list(codes.values())),
+        **{f"code{n}": "" for n in range(size)},
+    )
+    for size in range(1, 6)
+}
+
+
 def _ancestors(code: str) -> list[Region]:
-    known = {r.code: r for r in Region.objects.filter(code__in=[code, *_code_ancestors(code)])}
+    codes = [code, *_code_ancestors(code)]
+    rows = _BY_CODES[len(codes)].all(**{f"code{n}": c for n, c in enumerate(codes)})
+    known = {r.code: r for r in rows}
     for region in known.values():
         memo_prime(("regions.region", region.code), region)
     chain: list[Region] = []

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
+from digigov.kernel.prepared import Prepared
+
 from .models import Account
+
+# Every request with a session reads its account: compiled once (kernel.prepared).
+_ACCOUNT = Prepared(
+    lambda pk: Account._default_manager.select_related("person", "organization").filter(pk=pk),
+    pk=0,
+)
 
 SESSION_BACKEND = "digigov.support.identity.backends.AccountBackend"
 
@@ -21,9 +29,8 @@ class AccountBackend(ModelBackend):
         return None
 
     def get_user(self, user_id):
-        user = (
-            Account._default_manager.select_related("person", "organization")
-            .filter(pk=user_id)
-            .first()
-        )
+        try:
+            user = _ACCOUNT.first(pk=int(user_id))
+        except (TypeError, ValueError):
+            return None
         return user if user is not None and self.user_can_authenticate(user) else None

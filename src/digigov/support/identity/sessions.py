@@ -14,9 +14,16 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from digigov.kernel.prepared import Prepared
+
 DEFAULT_REFRESH_SECONDS = 60
+
+
+# Every request with a session reads it: the statement is compiled once (kernel.prepared).
+_BY_KEY = Prepared(lambda key: Session.objects.filter(session_key=key), key="")
 
 
 class SessionStore(DatabaseSessionStore):
@@ -25,7 +32,12 @@ class SessionStore(DatabaseSessionStore):
     stored_expiry: dt.datetime | None = None
 
     def _get_session_from_db(self):
-        row = super()._get_session_from_db()
+        key = self.session_key
+        row = _BY_KEY.first(key=key) if key else None
+        if row is not None and row.expire_date <= timezone.now():
+            row = None  # expired: as Django's expire_date__gt=now
+        if row is None:
+            self._session_key = None
         self.stored_expiry = row.expire_date if row is not None else None
         return row
 

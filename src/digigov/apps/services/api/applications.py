@@ -45,7 +45,11 @@ def _page_out(page: selectors.Page) -> dict:
 
 
 def _case_out(detail: selectors.CaseDetail) -> dict:
-    out = asdict(detail)
+    # Shallow (ninja serializes the nested values itself); asdict would deep-copy the form
+    # schema on every answer.
+    out = dict(detail.__dict__)
+    out["timeline"] = [dict(entry.__dict__) for entry in detail.timeline]
+    out["materials"] = [dict(material.__dict__) for material in detail.materials]
     for material in out["materials"]:
         material["download_url"] = (
             reverse(

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from digigov.kernel.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
 from digigov.kernel.ids import mask_id_number, mask_name
+from digigov.kernel.prepared import Prepared
 from digigov.kernel.principals import Principal
 from digigov.support.identity.selectors import entity_allows, entity_bindings_for
 
@@ -231,13 +232,32 @@ def case_detail_filed(*, principal: Principal, application: Application) -> Case
     return case_detail_for(application=application, role=role)
 
 
+# A case's page and every filing's answer read these: compiled once (kernel.prepared).
+_EVENTS = Prepared(
+    lambda application_id: CaseEvent.objects.filter(application_id=application_id).order_by(
+        "at", "id"
+    ),
+    application_id=0,
+)
+_PUBLIC_EVENTS = Prepared(
+    lambda application_id: CaseEvent.objects.filter(
+        application_id=application_id, is_public=True
+    ).order_by("at", "id"),
+    application_id=0,
+)
+_MATERIALS = Prepared(
+    lambda application_id: ApplicationMaterial.objects.filter(
+        application_id=application_id
+    ).order_by("material_code"),
+    application_id=0,
+)
+
+
 def case_detail_for(*, application: Application, role: str) -> CaseDetail:
     """case_detail for a caller that already holds the case and its role (case_for)."""
     a = application
-    events = CaseEvent.objects.filter(application=a).order_by("at", "id")
-    if role in PARTY_ROLES:
-        events = events.filter(is_public=True)
-    materials = ApplicationMaterial.objects.filter(application=a).order_by("material_code")
+    events = (_PUBLIC_EVENTS if role in PARTY_ROLES else _EVENTS).all(application_id=a.pk)
+    materials = _MATERIALS.all(application_id=a.pk)
     version = a.item_version
     person = a.applicant_kind == "person"
     return CaseDetail(

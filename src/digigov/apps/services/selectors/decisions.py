@@ -16,6 +16,7 @@ from digigov.kernel.crypto import services as crypto
 from digigov.kernel.crypto.base import CryptoError
 from digigov.kernel.errors import NotFound, PermissionDenied, Unauthenticated
 from digigov.kernel.ids import mask_id_number, mask_name
+from digigov.kernel.prepared import Prepared
 from digigov.kernel.principals import Principal
 
 from ..models import (
@@ -34,15 +35,18 @@ HANDLE = "services.handle_application"
 # --- rule sets ----------------------------------------------------------------------------
 
 
+# Every 秒批 decision reads it: compiled once (kernel.prepared).
+_PUBLISHED = Prepared(
+    lambda standard_code: InstantRuleSet.objects.filter(
+        standard_code=standard_code, status=InstantRuleSet.Status.PUBLISHED
+    ).order_by("-number")[:1],
+    standard_code="",
+)
+
+
 def ruleset_published(*, standard_code: str) -> InstantRuleSet | None:
     """The rule set decisions of this standard use now (None: not configured)."""
-    return (
-        InstantRuleSet.objects.filter(
-            standard_code=standard_code, status=InstantRuleSet.Status.PUBLISHED
-        )
-        .order_by("-number")
-        .first()
-    )
+    return _PUBLISHED.first(standard_code=standard_code)
 
 
 def _require_rules_manager(principal: Principal) -> None:

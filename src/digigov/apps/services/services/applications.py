@@ -35,7 +35,7 @@ from digigov.kernel.errors import (
 from digigov.kernel.events.services import event_publish
 from digigov.kernel.memo import memoizing
 from digigov.kernel.organizations.selectors import organization_get
-from digigov.kernel.prepared import Prepared
+from digigov.kernel.prepared import Prepared, row_insert_if_new, rows_deferred, rows_insert
 from digigov.kernel.principals import Principal
 from digigov.kernel.regions.selectors import region_ancestors, region_get
 from digigov.support.identity.selectors import (
@@ -324,14 +324,22 @@ def applicant_resolve(
     raise _deny(principal, action, id_number or uscc, f"kind:{principal.kind}", "无权申办")
 
 
+def _items():
+    return ServiceItem.objects.select_related("published", "organization", "region").filter(
+        is_active=True
+    )
+
+
+# Every submission resolves its item by code first: compiled once (kernel.prepared).
+_ITEM_BY_CODE = Prepared(lambda code: _items().filter(code=code), code="")
+
+
 def item_resolve(*, item_code: str, region_code: str) -> ServiceItem:
     """The implementing item: by its own code, or by its standard code for the region (the
     nearest region up the tree that implements it)."""
     code = (item_code or "").strip()
-    query = ServiceItem.objects.select_related("published", "organization", "region").filter(
-        is_active=True
-    )
-    item = query.filter(code=code).first()
+    query = _items()
+    item = _ITEM_BY_CODE.first(code=code) if code else None
     if item is None and code:
         try:
             from ..selectors.items import item_for_region
@@ -651,46 +659,44 @@ def _file(
     received_partner: str,
     bundle_application,
 ) -> Application:
-    # audit_batch: the chain head is locked only from the end of the filing to its commit
-    with transaction.atomic(), audit_batch():
-        application = None
-        for attempt in range(NUMBER_ATTEMPTS):
-            try:
-                with transaction.atomic():
-                    # Inserted already submitted; case_opened records the transition.
-                    application = Application.objects.create(
-                        number=_number(item.region_id),
-                        status=S.SUBMITTED,
-                        submitted_at=timezone.now(),
-                        item=item,
-                        item_version=version,
-                        bundle_application=bundle_application,
-                        approval_mode=version.approval_mode,
-                        applicant_kind=applicant.kind,
-                        applicant_id_number=applicant.id_number,
-                        applicant_uscc=applicant.uscc,
-                        applicant_name=applicant.name,
-                        filed_by_account_id=int(principal.id) if principal.id.isdigit() else None,
-                        filed_by_actor=principal.actor,
-                        is_on_behalf=applicant.is_on_behalf,
-                        channel=channel,
-                        # region objects already read (item_resolve, _received): the
-                        # answer's region names need no query
-                        received_region=region_get(received_region_code),
-                        received_organization=received_organization,
-                        received_partner=received_partner,
-                        handling_region=item.region,
-                        handling_organization=item.organization,
-                        form_data=data,
-                        prefilled_fields=prefilled,
-                    )
+    # audit_batch: the chain head is locked only from the end of the filing to its commit;
+    # rows_deferred: its timeline entries and events go in one statement each
+    with transaction.atomic(), audit_batch(), rows_deferred():
+        for _attempt in range(NUMBER_ATTEMPTS):
+            # Inserted already submitted; case_opened records the transition.
+            application = Application(
+                number=_number(item.region_id),
+                status=S.SUBMITTED,
+                submitted_at=timezone.now(),
+                item=item,
+                item_version=version,
+                bundle_application=bundle_application,
+                approval_mode=version.approval_mode,
+                applicant_kind=applicant.kind,
+                applicant_id_number=applicant.id_number,
+                applicant_uscc=applicant.uscc,
+                applicant_name=applicant.name,
+                filed_by_account_id=int(principal.id) if principal.id.isdigit() else None,
+                filed_by_actor=principal.actor,
+                is_on_behalf=applicant.is_on_behalf,
+                channel=channel,
+                # region objects already read (item_resolve, _received): the answer's
+                # region names need no query
+                received_region=region_get(received_region_code),
+                received_organization=received_organization,
+                received_partner=received_partner,
+                handling_region=item.region,
+                handling_organization=item.organization,
+                form_data=data,
+                prefilled_fields=prefilled,
+            )
+            if row_insert_if_new(application):  # else the number is taken: draw another
                 break
-            except IntegrityError:
-                if attempt == NUMBER_ATTEMPTS - 1:
-                    raise
+        else:
+            raise Conflict("暂时无法生成办件编号，请稍后重试", code="services/number_taken")
         # A concurrent request with the same key fails here on the unique (actor, key) and
         # rolls back this whole filing; application_submit answers with the winner's case.
-        IdempotencyKey.objects.create(actor=principal.actor, key=key, application=application)
+        rows_insert([IdempotencyKey(actor=principal.actor, key=key, application=application)])
         ApplicationMaterial.objects.bulk_create(
             [ApplicationMaterial(application=application, **row) for row in rows]
         )

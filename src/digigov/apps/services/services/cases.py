@@ -16,6 +16,7 @@ from django.utils import timezone
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import Conflict
 from digigov.kernel.events.services import event_publish
+from digigov.kernel.prepared import row_add, row_update
 from digigov.kernel.principals import Principal
 
 from ..models import Application, CaseEvent
@@ -83,7 +84,7 @@ def case_record(
         source_address=principal.source_address,
         detail={"label": label, **(detail or {})},
     )
-    return CaseEvent.objects.create(
+    entry = CaseEvent(
         application=application,
         kind=kind,
         label=label,
@@ -92,6 +93,7 @@ def case_record(
         is_public=is_public,
         detail=detail or {},
     )
+    return row_add(entry)  # every move of every case: no ORM compile; batched in a filing
 
 
 def case_transition(
@@ -133,7 +135,7 @@ def case_transition(
         if to in Application.CLOSED:
             application.closed_at = now
             clock.clock_stop(application=application, at=now)
-        application.save()
+        row_update(application)  # as save(), with a statement built once
         _transition_recorded(
             application,
             principal,

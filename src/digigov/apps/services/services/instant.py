@@ -19,6 +19,7 @@ from django.utils import timezone
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
 from digigov.kernel.events.services import event_publish
+from digigov.kernel.prepared import rows_insert
 from digigov.kernel.principals import Principal
 
 from ..models import Application, InstantDecision, InstantRuleSet, ServiceItem
@@ -62,13 +63,14 @@ def instant_decide(*, application: Application, principal: Principal) -> Instant
     stored = [{**o.as_dict(), "is_personal": _is_personal(o.fact)} for o in outcomes]
     decider = _decider(principal)
     with transaction.atomic(savepoint=False):  # in the submission's transaction
-        decision = InstantDecision.objects.create(
+        decision = InstantDecision(
             application=application,
             rule_set=rule_set,
             is_approved=is_approved,
             facts=facts,
             outcomes=stored,
         )
+        rows_insert([decision], returning=True)
         if is_approved:
             note = f"符合全部 {len(outcomes)} 项秒批规则，系统自动准予许可"
         else:

@@ -9,7 +9,7 @@ import pytest
 from digigov.kernel.audit.models import AuditEntry
 from digigov.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 
-from ..models import Application, ApplicationMaterial
+from ..models import Application, ApplicationMaterial, CaseEvent
 from ..selectors.applications import case_detail, cases_mine, cases_received
 from ..services.applications import application_correct, application_submit, application_withdraw
 from ..services.cases import case_transition
@@ -210,3 +210,34 @@ def test_withdraw_workflow_case_cancels_process(world):
     application_withdraw(principal=principal_of(citizen), number=case.number, reason="不需要了")
     case.refresh_from_db()
     assert case.status == "withdrawn"
+
+
+def test_a_taken_case_number_is_drawn_again_and_never_reused(world, dispatched, monkeypatch):
+    from ..services import applications
+
+    citizen = citizen_make("apply01", world.people[0])
+    first = _file(citizen, person_item())
+    drawn = iter([first.number, first.number, "440100-20990101-000001"])
+    monkeypatch.setattr(applications, "_number", lambda region_code: next(drawn))
+
+    second = _file(citizen, person_item())
+
+    assert second.number == "440100-20990101-000001"
+    assert Application.objects.get(number=first.number).pk == first.pk  # untouched
+
+
+def test_when_no_free_case_number_is_found_nothing_is_filed(world, dispatched, monkeypatch):
+    from ..services import applications
+
+    citizen = citizen_make("apply01", world.people[0])
+    first = _file(citizen, person_item())
+    submitted = AuditEntry.objects.filter(action="services.application.submitted")
+    before = (Application.objects.count(), CaseEvent.objects.count(), submitted.count())
+    monkeypatch.setattr(applications, "_number", lambda region_code: first.number)
+
+    with pytest.raises(Conflict) as refused:
+        _file(citizen, person_item())
+
+    assert refused.value.code == "services/number_taken"
+    after = (Application.objects.count(), CaseEvent.objects.count(), submitted.count())
+    assert after == before
