@@ -15,6 +15,7 @@ BENCHES = [
     "guide_search",
     "indicators_recompute",
     "instant_approval",
+    "instant_cpu",
     "licenses_issue",
     "licenses_verify",
     "mqtt_ingest",
