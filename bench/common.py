@@ -41,6 +41,35 @@ class Figure:
         return self.value / self.baseline_value
 
 
+def cpu_seconds(classify: Callable[[bytes], str | None], names: list[str]) -> dict[str, float]:
+    """CPU seconds so far, per name, of the processes `classify` names by their command line
+    (Linux /proc; a process it answers None for is left out): where a request's time goes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = dict.fromkeys(names, 0.0)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                command = handle.read()
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = classify(command)
+        if name is not None:
+            totals[name] += (int(fields[11]) + int(fields[12])) / tick
+    return totals
+
+
+def postgres_backend_of(database: str) -> Callable[[bytes], str | None]:
+    """A `cpu_seconds` classifier: the PostgreSQL backends connected to `database`."""
+    marker = database.encode()
+
+    def classify(command: bytes) -> str | None:
+        return "postgres" if command.startswith(b"postgres") and marker in command else None
+
+    return classify
+
+
 def percentile(samples: list[float], pct: float) -> float:
     if not samples:
         return float("nan")

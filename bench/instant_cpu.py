@@ -5,8 +5,8 @@ request moves much less, so this is the figure to compare trees with.
 On the same database as `instant_approval` (re-created), one citizen's session submits
 through Django's test client (middleware, session auth, the API view, the whole filing and
 decision, the answer) on PostgreSQL. Per submission: the Python process's CPU
-(time.process_time), the CPU of all postgres processes on the machine (/proc ticks, so
-keep the machine otherwise idle), wall time and the statements run. Baseline in the same
+(time.process_time), the CPU of the PostgreSQL backends serving the bench database
+(/proc ticks), wall time and the statements run. Baseline in the same
 process: GET /api/v1/ops/health with the same session (the framework's floor).
 
 python -m bench instant_cpu
@@ -27,7 +27,6 @@ REQUESTS = int(os.environ.get("DIGIGOV_BENCH_INSTANT_CPU_REQUESTS", "60" if QUIC
 
 _RUN = """
 import json
-import os
 import time
 import uuid
 
@@ -35,7 +34,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-session, code, count = {args!r}
+from bench.common import cpu_seconds, postgres_backend_of
+
+session, code, count, database = {args!r}
 client = Client()
 client.cookies["sessionid"] = session
 body = json.dumps({{"item_code": code, "form_data": {{"phone": "13800138000"}}}})
@@ -54,19 +55,7 @@ def health():
 
 
 def postgres_seconds():
-    ticks = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{{pid}}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        if "(postgres" in stat:
-            fields = stat[stat.rindex(")") + 2 :].split()
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(postgres_backend_of(database), ["postgres"])["postgres"]
 
 
 def measure(fn, n):
@@ -94,7 +83,9 @@ def main() -> None:
     url, sessions = instant_approval._prepare()
     os.environ["DIGIGOV_EVENTS_INLINE"] = "1"  # as the API bench's server
     out = registry_import._django_run(
-        _RUN.format(args=(sessions[0], instant_approval.ITEM_CODE, REQUESTS)),
+        _RUN.format(
+            args=(sessions[0], instant_approval.ITEM_CODE, REQUESTS, instant_approval.DATABASE)
+        ),
         url=url + "?conn_max_age=600",
     )
     result = json.loads(out.strip().splitlines()[-1])

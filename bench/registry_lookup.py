@@ -22,8 +22,10 @@ from bench.common import (
     Figure,
     KeepAliveClient,
     concurrent_load,
+    cpu_seconds,
     latency_summary,
     live_server,
+    postgres_backend_of,
     rate,
     report,
 )
@@ -39,25 +41,16 @@ GUNICORN_WORKERS, GUNICORN_THREADS = 4, 1
 
 def _cpu_seconds(port: str) -> dict[str, float]:
     """CPU seconds so far of this run's gunicorn processes and of the PostgreSQL backends
-    serving the benchmark database (Linux /proc): where the time of a request goes."""
-    tick = os.sysconf("SC_CLK_TCK")
-    totals = {"gunicorn": 0.0, "postgres": 0.0}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                command = handle.read()
-            with open(f"/proc/{pid}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if b"gunicorn" in command and f"127.0.0.1:{port}".encode() in command:
-            name = "gunicorn"
-        elif command.startswith(b"postgres") and registry_import.DB_NAME.encode() in command:
-            name = "postgres"
-        else:
-            continue
-        totals[name] += (int(fields[11]) + int(fields[12])) / tick
-    return totals
+    serving the benchmark database: where the time of a request goes."""
+    server = f"127.0.0.1:{port}".encode()
+    postgres = postgres_backend_of(registry_import.DB_NAME)
+
+    def classify(command: bytes) -> str | None:
+        if b"gunicorn" in command and server in command:
+            return "gunicorn"
+        return postgres(command)
+
+    return cpu_seconds(classify, ["gunicorn", "postgres"])
 
 
 def _people_count() -> int:

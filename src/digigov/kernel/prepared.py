@@ -167,23 +167,27 @@ class Prepared:
 
 
 def _cursor(connection, on_server: bool = True):
-    """Django's cursor (connection handling, error translation, query logging). On PostgreSQL
-    its psycopg cursor is swapped for one that binds parameters on the server, so that
+    """Django's cursor wrapper (connection handling, error translation, query logging). On
+    PostgreSQL around a psycopg cursor that binds parameters on the server, so that
     psycopg prepares these fixed statements once per connection (settings: prepare_threshold)
     and the server skips parsing and planning them again. The ORM's own cursors keep binding
     on the client, which has no limit on the number of parameters. While queries are logged
     (DEBUG, a test counting them) the client cursor stays, so that the log shows each
     statement with its values (psycopg keeps no text for a prepared one)."""
-    cursor = connection.cursor()
-    if on_server and connection.vendor == "postgresql" and not connection.queries_logged:
-        client = cursor.cursor
-        server = psycopg.Cursor(client.connection)
-        loader = client.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-        if connection.timezone != loader.timezone:  # as Django's create_cursor
-            register_tzloader(connection.timezone, server)
-        client.close()
-        cursor.cursor = server
-    return cursor
+    if not on_server or connection.vendor != "postgresql" or connection.queries_logged:
+        return connection.cursor()
+    # What connection.cursor() does, with a server-binding psycopg cursor in place of the
+    # client-binding one Django creates.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = connection.connection
+    with connection.wrap_database_errors:
+        server = psycopg.Cursor(raw)
+    loader = raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    if connection.timezone != loader.timezone:  # as Django's create_cursor
+        register_tzloader(connection.timezone, server)
+    return connection.make_cursor(server)
 
 
 _INSERTS: dict[tuple, tuple[str, list]] = {}
@@ -218,45 +222,51 @@ def rows_insert(objects: list[Model], *, returning: bool = False) -> None:
     compiling it through the ORM (the statement is built once per model and row count). A
     primary key left empty is left to the database and read back only with `returning`;
     field defaults and auto_now(_add) apply as on save(). Like bulk_create, no signals."""
-    connection = connections[DEFAULT_DB_ALIAS]
     model = type(objects[0])
-    pk = model._meta.pk
-    with_pk = getattr(objects[0], pk.attname) is not None
+    with_pk = getattr(objects[0], model._meta.pk.attname) is not None
     returning = returning and not with_pk
-    if returning and not connection.features.can_return_rows_from_bulk_insert:
+    if returning and not connections[DEFAULT_DB_ALIAS].features.can_return_rows_from_bulk_insert:
         model._default_manager.bulk_create(objects)  # SQLite before 3.35 only
         return
-    sql, columns = _insert_statement(model, len(objects), with_pk, returning, connection)
-    params = [
-        f.get_db_prep_save(f.pre_save(o, add=True), connection) for o in objects for f in columns
-    ]
-    with _cursor(connection, len(objects) <= _CACHED_ROWS) as cursor:
-        cursor.execute(sql, params)
-        if returning:  # in VALUES order, as bulk_create relies on too
-            for o, (value,) in zip(objects, cursor.fetchall(), strict=True):
-                setattr(o, pk.attname, value)
-    for o in objects:
-        o._state.adding, o._state.db = False, connection.alias
+    keys = _insert(objects, with_pk=with_pk, returning=returning)
+    _saved(objects, keys if returning else None)
 
 
 def row_insert_if_new(obj: Model) -> bool:
     """INSERT one object unless that would break a unique constraint (ON CONFLICT DO
     NOTHING); True if it was inserted, with its generated primary key read back. Unlike
     catching IntegrityError, a conflict needs no savepoint to keep the transaction usable."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    model, pk = type(obj), type(obj)._meta.pk
-    if getattr(obj, pk.attname) is not None:
+    if getattr(obj, type(obj)._meta.pk.attname) is not None:
         raise ValueError("row_insert_if_new reads the generated primary key back")
-    sql, columns = _insert_statement(model, 1, False, True, connection, skip=True)
-    params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in columns]
-    with _cursor(connection) as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+    keys = _insert([obj], with_pk=False, returning=True, skip=True)
+    if not keys:
         return False
-    setattr(obj, pk.attname, row[0])
-    obj._state.adding, obj._state.db = False, connection.alias
+    _saved([obj], keys)
     return True
+
+
+def _insert(objects: list[Model], *, with_pk: bool, returning: bool, skip: bool = False):
+    """Run the cached INSERT for the objects; the generated keys in VALUES order (the order
+    bulk_create relies on too) when `returning`."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, columns = _insert_statement(
+        type(objects[0]), len(objects), with_pk, returning, connection, skip=skip
+    )
+    params = [
+        f.get_db_prep_save(f.pre_save(o, add=True), connection) for o in objects for f in columns
+    ]
+    with _cursor(connection, len(objects) <= _CACHED_ROWS) as cursor:
+        cursor.execute(sql, params)
+        return [key for (key,) in cursor.fetchall()] if returning else []
+
+
+def _saved(objects: list[Model], keys: list | None) -> None:
+    if keys is not None:
+        attname = type(objects[0])._meta.pk.attname
+        for o, key in zip(objects, keys, strict=True):
+            setattr(o, attname, key)
+    for o in objects:
+        o._state.adding, o._state.db = False, DEFAULT_DB_ALIAS
 
 
 _deferred = threading.local()

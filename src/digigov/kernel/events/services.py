@@ -28,18 +28,14 @@ def event_publish(*, topic: str, payload: dict) -> Event:
         # Nobody subscribes, or no handler wants this payload (handlers register at start-up,
         # the same in every process): the event is kept for the record, already complete,
         # and costs no delivery transaction.
-        return _inserted(Event(topic=topic, payload=payload, completed_at=timezone.now()))
-    event = _inserted(Event(topic=topic, payload=payload))
+        return row_add(Event(topic=topic, payload=payload, completed_at=timezone.now()))
+    # Every command publishes: no ORM compile per event, and inside rows_deferred one
+    # statement for all of a unit of work's events.
+    event = row_add(Event(topic=topic, payload=payload))
     if getattr(settings, "DIGIGOV_EVENTS_INLINE", True):
         # event.pk is read at commit: inside rows_deferred it is set when the work ends
         transaction.on_commit(lambda: event_deliver(event_id=event.pk), robust=True)
     return event
-
-
-def _inserted(event: Event) -> Event:
-    # Every command publishes: no ORM compile per event, and inside rows_deferred one
-    # statement for all of a unit of work's events (the pk is read when delivering).
-    return row_add(event)
 
 
 # The event row, locked while its handlers run (PostgreSQL; SQLite has one writer anyway).

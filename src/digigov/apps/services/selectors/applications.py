@@ -233,18 +233,16 @@ def case_detail_filed(*, principal: Principal, application: Application) -> Case
 
 
 # A case's page and every filing's answer read these: compiled once (kernel.prepared).
-_EVENTS = Prepared(
-    lambda application_id: CaseEvent.objects.filter(application_id=application_id).order_by(
-        "at", "id"
-    ),
-    application_id=0,
-)
-_PUBLIC_EVENTS = Prepared(
-    lambda application_id: CaseEvent.objects.filter(
-        application_id=application_id, is_public=True
-    ).order_by("at", "id"),
-    application_id=0,
-)
+def _timeline(**only) -> Prepared:
+    return Prepared(
+        lambda application_id: CaseEvent.objects.filter(
+            application_id=application_id, **only
+        ).order_by("at", "id"),
+        application_id=0,
+    )
+
+
+_EVENTS, _PUBLIC_EVENTS = _timeline(), _timeline(is_public=True)
 _MATERIALS = Prepared(
     lambda application_id: ApplicationMaterial.objects.filter(
         application_id=application_id

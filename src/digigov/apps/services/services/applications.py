@@ -56,6 +56,7 @@ from ..models import (
     ServiceItemVersion,
 )
 from ..selectors.access import APPLICANT, FILER, RECEIVE, case_for
+from ..selectors.items import item_for_region
 from ..selectors.prefill import (
     ACCOUNT_SOURCES,
     PrefillSubject,
@@ -324,40 +325,22 @@ def applicant_resolve(
     raise _deny(principal, action, id_number or uscc, f"kind:{principal.kind}", "无权申办")
 
 
-def _items():
-    return ServiceItem.objects.select_related("published", "organization", "region").filter(
-        is_active=True
-    )
-
-
 # Every submission resolves its item by code first: compiled once (kernel.prepared).
-_ITEM_BY_CODE = Prepared(lambda code: _items().filter(code=code), code="")
+_ITEM_BY_CODE = Prepared(
+    lambda code: ServiceItem.objects.select_related("published", "organization", "region").filter(
+        is_active=True, code=code
+    ),
+    code="",
+)
 
 
 def item_resolve(*, item_code: str, region_code: str) -> ServiceItem:
     """The implementing item: by its own code, or by its standard code for the region (the
     nearest region up the tree that implements it)."""
     code = (item_code or "").strip()
-    query = _items()
     item = _ITEM_BY_CODE.first(code=code) if code else None
     if item is None and code:
-        try:
-            from ..selectors.items import item_for_region
-        except ImportError:
-            item_for_region = None
-        if item_for_region is not None:
-            found = item_for_region(standard_code=code, region_code=region_code)
-            if found is not None:
-                item = (
-                    found
-                    if isinstance(found, ServiceItem)
-                    else query.filter(code=found.code).first()
-                )
-        else:
-            for region in reversed(region_ancestors(region_code) if region_code else []):
-                item = query.filter(standard_code=code, region_id=region.code).first()
-                if item is not None:
-                    break
+        item = item_for_region(standard_code=code, region_code=region_code)
     if item is None or item.published is None:
         raise NotFound("事项不存在或尚未发布", code="services/item_not_found")
     return item
