@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from digigov.kernel.api.models import MachineClient
 from digigov.kernel.audit.models import AuditEntry
 from digigov.kernel.audit.services import audit_record
+from digigov.kernel.events.models import Event
 from digigov.kernel.prepared import (
     Prepared,
     row_add,
@@ -208,6 +209,27 @@ def test_rows_deferred_inserts_each_models_rows_together_at_the_end():
     ]
     outside = row_add(MachineClient(name="立即"))  # no scope: inserted at once
     assert outside.pk is not None
+
+
+def test_rows_deferred_inserts_several_models_in_one_statement_on_postgresql():
+    region = Region(code="449999000000", name="延后区", level="county")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        with rows_deferred():
+            first = row_add(MachineClient(name="多表0"))
+            event = row_add(Event(topic="test.deferred", payload={"n": 1}))
+            row_add(region)  # a given key: nothing to read back
+            second = row_add(MachineClient(name="多表1"))
+            events = [event, row_add(Event(topic="test.deferred", payload={"n": 2}))]
+        inserts = [q for q in queries.captured_queries if "INSERT" in q["sql"]]
+
+    # one round trip on PostgreSQL (data-modifying CTEs); one per model elsewhere
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 3)
+    assert MachineClient.objects.get(pk=first.pk).name == "多表0"
+    assert MachineClient.objects.get(pk=second.pk).name == "多表1"
+    assert first.pk < second.pk
+    assert [Event.objects.get(pk=e.pk).payload["n"] for e in events] == [1, 2]
+    assert Region.objects.get(code="449999000000").name == "延后区"
+    assert not (first._state.adding or event._state.adding or region._state.adding)
 
 
 def test_rows_deferred_drops_the_rows_of_work_that_fails():

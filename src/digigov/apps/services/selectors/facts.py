@@ -84,7 +84,7 @@ def _history(application: Application, statuses: tuple[str, ...]) -> int:
         standard_code=application.item.standard_code,
         kind=application.applicant_kind,
         key=application.applicant_uscc if entity else application.applicant_id_number,
-        pk=application.pk,
+        pk=application.pk or 0,  # not yet inserted: a filing decides before its insert
     )
     return row[0] if row else 0
 

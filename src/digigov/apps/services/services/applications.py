@@ -10,7 +10,9 @@ Decisions made here, in one place:
 - Uploads are staged first (services/materials.py) and referenced by their token.
 - A repeated (actor, idempotency key) returns the case filed the first time.
 - After submission the case goes to its approval mode in the same transaction:
-  instant.instant_decide, commitment.commitment_grant or workflow.workflow_start.
+  commitment.commitment_grant or workflow.workflow_start. A 秒批 case is decided on what
+  was filed before its insert (instant.instant_verdict) and inserted already decided; its
+  timeline and events still say submitted, then decided (instant.instant_recorded).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from digigov.kernel.errors import (
 from digigov.kernel.events.services import event_publish
 from digigov.kernel.memo import memoizing
 from digigov.kernel.organizations.selectors import organization_get
-from digigov.kernel.prepared import Prepared, row_insert_if_new, rows_deferred, rows_insert
+from digigov.kernel.prepared import Prepared, row_add, row_insert_if_new, rows_deferred
 from digigov.kernel.principals import Principal
 from digigov.kernel.regions.selectors import region_ancestors, region_get
 from digigov.support.identity.selectors import (
@@ -66,7 +68,7 @@ from ..selectors.prefill import (
 from . import commitment as commitment_mode
 from . import instant, workflow
 from . import materials as material_files
-from .cases import case_opened, case_record, case_transition
+from .cases import case_opened, case_record, case_transition, transition_apply
 
 S = Application.Status
 MIN_REAL_NAME_LEVEL = 2
@@ -511,10 +513,23 @@ def _received(
     return item.region_id, None
 
 
-def _dispatch(*, application: Application, principal: Principal, commitment) -> None:
+def _verdict_at_filing(application: Application) -> instant.Verdict | None:
+    """秒批 decides on what was filed before the insert, so the case is inserted already
+    decided (no UPDATE); _dispatch records the decision after the submission, so the
+    timeline and events still say submitted, then decided."""
+    if application.approval_mode != "instant":
+        return None
+    verdict = instant.instant_verdict(application=application)
+    transition_apply(application, to=verdict.status, note=verdict.note)
+    return verdict
+
+
+def _dispatch(
+    *, application: Application, principal: Principal, commitment, verdict: instant.Verdict | None
+) -> None:
     mode = application.approval_mode
-    if mode == "instant":
-        instant.instant_decide(application=application, principal=principal)
+    if mode == "instant" and verdict is not None:
+        instant.instant_recorded(application=application, principal=principal, verdict=verdict)
     elif mode == "commitment":
         commitment_mode.commitment_grant(
             application=application, principal=principal, commitment=commitment
@@ -645,41 +660,43 @@ def _file(
     # audit_batch: the chain head is locked only from the end of the filing to its commit;
     # rows_deferred: its timeline entries and events go in one statement each
     with transaction.atomic(), audit_batch(), rows_deferred():
+        # Inserted already submitted; case_opened records the transition.
+        application = Application(
+            status=S.SUBMITTED,
+            submitted_at=timezone.now(),
+            item=item,
+            item_version=version,
+            bundle_application=bundle_application,
+            approval_mode=version.approval_mode,
+            applicant_kind=applicant.kind,
+            applicant_id_number=applicant.id_number,
+            applicant_uscc=applicant.uscc,
+            applicant_name=applicant.name,
+            filed_by_account_id=int(principal.id) if principal.id.isdigit() else None,
+            filed_by_actor=principal.actor,
+            is_on_behalf=applicant.is_on_behalf,
+            channel=channel,
+            # region objects already read (item_resolve, _received): the answer's
+            # region names need no query
+            received_region=region_get(received_region_code),
+            received_organization=received_organization,
+            received_partner=received_partner,
+            handling_region=item.region,
+            handling_organization=item.organization,
+            form_data=data,
+            prefilled_fields=prefilled,
+        )
+        verdict = _verdict_at_filing(application)
         for _attempt in range(NUMBER_ATTEMPTS):
-            # Inserted already submitted; case_opened records the transition.
-            application = Application(
-                number=_number(item.region_id),
-                status=S.SUBMITTED,
-                submitted_at=timezone.now(),
-                item=item,
-                item_version=version,
-                bundle_application=bundle_application,
-                approval_mode=version.approval_mode,
-                applicant_kind=applicant.kind,
-                applicant_id_number=applicant.id_number,
-                applicant_uscc=applicant.uscc,
-                applicant_name=applicant.name,
-                filed_by_account_id=int(principal.id) if principal.id.isdigit() else None,
-                filed_by_actor=principal.actor,
-                is_on_behalf=applicant.is_on_behalf,
-                channel=channel,
-                # region objects already read (item_resolve, _received): the answer's
-                # region names need no query
-                received_region=region_get(received_region_code),
-                received_organization=received_organization,
-                received_partner=received_partner,
-                handling_region=item.region,
-                handling_organization=item.organization,
-                form_data=data,
-                prefilled_fields=prefilled,
-            )
+            application.number = _number(item.region_id)
             if row_insert_if_new(application):  # else the number is taken: draw another
                 break
         else:
             raise Conflict("暂时无法生成办件编号，请稍后重试", code="services/number_taken")
-        # A concurrent request with the same key fails here on the unique (actor, key) and
-        # rolls back this whole filing; application_submit answers with the winner's case.
-        rows_insert([IdempotencyKey(actor=principal.actor, key=key, application=application)])
+        # A concurrent request with the same key fails on the unique (actor, key) when the
+        # deferred rows are inserted, which rolls back this whole filing; application_submit
+        # answers with the winner's case.
+        row_add(IdempotencyKey(actor=principal.actor, key=key, application=application))
         ApplicationMaterial.objects.bulk_create(
             [ApplicationMaterial(application=application, **row) for row in rows]
         )
@@ -728,7 +745,9 @@ def _file(
                     "addresses": licenses,
                 },
             )
-        _dispatch(application=application, principal=principal, commitment=commitment)
+        _dispatch(
+            application=application, principal=principal, commitment=commitment, verdict=verdict
+        )
     return application
 
 

@@ -43,14 +43,14 @@ DEFAULT_LABELS: dict[str, str] = {
 }
 
 
-def _payload(application: Application) -> dict[str, Any]:
+def _payload(application: Application, *, status: str) -> dict[str, Any]:
     version = application.item_version
     return {
         "application_id": application.pk,
         "number": application.number,
         "item_code": application.item.code,
         "standard_code": application.item.standard_code,
-        "status": application.status,
+        "status": status,
         "approval_mode": application.approval_mode,
         "applicant_kind": application.applicant_kind,
         "applicant_id_number": application.applicant_id_number,
@@ -109,55 +109,67 @@ def case_transition(
     """Move a case to `to`: checks the move is allowed, keeps the clock, records the
     timeline and audit entries and publishes services.application.<to>. Runs inside the
     caller's transaction (or its own)."""
+    # No savepoint: nothing here is retried, and a failure aborts the caller's transaction.
+    with transaction.atomic(savepoint=False):
+        current = transition_apply(application, to=to, note=note)
+        row_update(application)  # as save(), with a statement built once
+        transition_recorded(
+            application,
+            principal,
+            current=current,
+            to=to,
+            label=label,
+            note=note,
+            organization_name=organization_name,
+            detail=detail,
+        )
+    return application
+
+
+def transition_apply(application: Application, *, to: str, note: str = "") -> str:
+    """The in-memory half of a move: checks it is allowed, sets the status, the decision
+    note, the timestamps and the clock. Returns the status moved from. The caller saves the
+    row (case_transition updates it; a filing decided at once inserts it so)."""
     current = application.status
     if to not in TRANSITIONS.get(current, set()):
         raise Conflict(
             f"办件当前状态为“{S(current).label}”，不能变更为“{S(to).label}”",
             code="services/invalid_transition",
         )
-    # No savepoint: nothing here is retried, and a failure aborts the caller's transaction.
-    with transaction.atomic(savepoint=False):
-        now = timezone.now()
-        application.status = to
-        if note:
-            application.decision_note = note
-        if to == S.SUBMITTED and application.submitted_at is None:
-            application.submitted_at = now
-        if to == S.ACCEPTED and application.accepted_at is None:
-            application.accepted_at = now
-        # statutory clock: runs from acceptance (instant and commitment cases close at once)
-        if to == S.CORRECTION:
-            clock.clock_pause(application=application, reason="correction", at=now)
-        elif current == S.CORRECTION:
-            clock.clock_resume(application=application, at=now)
-        if to == S.ACCEPTED and application.deadline is None:
-            clock.clock_start(application=application, at=now)
-        if to in Application.CLOSED:
-            application.closed_at = now
-            clock.clock_stop(application=application, at=now)
-        row_update(application)  # as save(), with a statement built once
-        _transition_recorded(
-            application,
-            principal,
-            current=current,
-            label=label,
-            organization_name=organization_name,
-            detail={**({"note": note} if note else {}), **(detail or {})},
-        )
-    return application
+    now = timezone.now()
+    application.status = to
+    if note:
+        application.decision_note = note
+    if to == S.SUBMITTED and application.submitted_at is None:
+        application.submitted_at = now
+    if to == S.ACCEPTED and application.accepted_at is None:
+        application.accepted_at = now
+    # statutory clock: runs from acceptance (instant and commitment cases close at once)
+    if to == S.CORRECTION:
+        clock.clock_pause(application=application, reason="correction", at=now)
+    elif current == S.CORRECTION:
+        clock.clock_resume(application=application, at=now)
+    if to == S.ACCEPTED and application.deadline is None:
+        clock.clock_start(application=application, at=now)
+    if to in Application.CLOSED:
+        application.closed_at = now
+        clock.clock_stop(application=application, at=now)
+    return current
 
 
-def _transition_recorded(
+def transition_recorded(
     application: Application,
     principal: Principal,
     *,
     current: str,
-    label: str,
-    organization_name: str,
-    detail: dict[str, Any],
+    to: str,
+    label: str = "",
+    note: str = "",
+    organization_name: str = "",
+    detail: dict[str, Any] | None = None,
 ) -> None:
-    """The timeline entry, audit entry and event of a move to the case's (saved) status."""
-    to = application.status
+    """The timeline entry, audit entry and event of a move from `current` to `to` (given,
+    not read from the row: a case filed already decided records its submission too)."""
     case_record(
         application=application,
         principal=principal,
@@ -165,9 +177,9 @@ def _transition_recorded(
         label=label or DEFAULT_LABELS.get(to, to),
         action=f"services.application.{to}",
         organization_name=organization_name,
-        detail={"from": current, **detail},
+        detail={"from": current, **({"note": note} if note else {}), **(detail or {})},
     )
-    event_publish(topic=f"services.application.{to}", payload=_payload(application))
+    event_publish(topic=f"services.application.{to}", payload=_payload(application, status=to))
 
 
 def case_opened(
@@ -180,15 +192,19 @@ def case_opened(
 ) -> Application:
     """The DRAFT -> SUBMITTED transition of a case inserted already submitted (one INSERT
     instead of INSERT and UPDATE): the same timeline entry, audit entry and event as
-    case_transition. Runs inside the filing transaction."""
-    if application.status != S.SUBMITTED or application.submitted_at is None:
+    case_transition. A 秒批 case is inserted already decided; its submission is recorded
+    all the same, before its decision. Runs inside the filing transaction."""
+    if application.submitted_at is None or (
+        application.status != S.SUBMITTED and application.status not in TRANSITIONS[S.SUBMITTED]
+    ):
         raise Conflict("办件尚未提交", code="services/invalid_transition")
-    _transition_recorded(
+    transition_recorded(
         application,
         principal,
         current=S.DRAFT,
+        to=S.SUBMITTED,
         label=label,
         organization_name=organization_name,
-        detail=detail or {},
+        detail=detail,
     )
     return application

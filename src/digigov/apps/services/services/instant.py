@@ -2,7 +2,7 @@
 keep what was decided on which facts so that the decision can be explained and replayed.
 Also the rule-set commands of the back office (draft, publish: versioned, audited).
 
-Events: services.application.approved / rejected (through case_transition) and
+Events: services.application.approved / rejected (through transition_recorded) and
 services.ruleset.published."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils import timezone
 from digigov.kernel.audit.services import audit_record
 from digigov.kernel.errors import Conflict, NotFound, PermissionDenied, Unauthenticated
 from digigov.kernel.events.services import event_publish
-from digigov.kernel.prepared import rows_insert
+from digigov.kernel.prepared import row_add, row_update
 from digigov.kernel.principals import Principal
 
 from ..models import Application, InstantDecision, InstantRuleSet, ServiceItem
@@ -27,7 +27,7 @@ from ..selectors.access import HANDLER, RECEIVER, SUPERVISOR, case_for
 from ..selectors.decisions import MANAGE_RULES, ruleset_published, standard_form_fields
 from ..selectors.facts import facts_gather
 from . import rules as rule_engine
-from .cases import case_transition
+from .cases import transition_apply, transition_recorded
 
 # The decision is the system's, not the filer's: the timeline and audit say so.
 DECIDER_ID = "instant-approval"
@@ -48,46 +48,86 @@ def _is_personal(fact: str) -> bool:
     return fact in rule_engine.PERSONAL_FACTS or fact.startswith("form.")
 
 
-def instant_decide(*, application: Application, principal: Principal) -> InstantDecision:
-    """Evaluate every rule of the item's published rule set on facts gathered now; store
-    facts and outcomes; approve (all pass) or reject (the failed rules' messages become
-    the decision note). Runs in the caller's transaction (the submission's)."""
-    standard_code = application.item.standard_code
-    rule_set = ruleset_published(standard_code=standard_code)
+@dataclass(frozen=True)
+class Verdict:
+    """What a rule set decides on facts gathered now, before anything is written."""
+
+    rule_set: InstantRuleSet
+    facts: dict[str, Any]
+    outcomes: list[dict[str, Any]]
+    failed: list[str]
+    note: str
+
+    @property
+    def is_approved(self) -> bool:
+        return not self.failed
+
+    @property
+    def status(self) -> str:
+        return Application.Status.APPROVED if self.is_approved else Application.Status.REJECTED
+
+
+def instant_verdict(*, application: Application) -> Verdict:
+    """Evaluate every rule of the item's published rule set on facts gathered now: approve
+    (all pass) or reject (the failed rules' messages become the decision note). Reads only,
+    so a filing can decide before it inserts the case (application.pk may still be None)."""
+    rule_set = ruleset_published(standard_code=application.item.standard_code)
     if rule_set is None:
         raise Conflict("该事项未配置秒批规则", code="services/no_instant_rules")
     facts = facts_gather(application=application, needed=rule_engine.rules_facts(rule_set.rules))
     outcomes = rule_engine.rules_evaluate(rule_set.rules, facts)
     failed = [o for o in outcomes if not o.passed]
-    is_approved = not failed
-    stored = [{**o.as_dict(), "is_personal": _is_personal(o.fact)} for o in outcomes]
-    decider = _decider(principal)
-    with transaction.atomic(savepoint=False):  # in the submission's transaction
-        decision = InstantDecision(
-            application=application,
-            rule_set=rule_set,
-            is_approved=is_approved,
-            facts=facts,
-            outcomes=stored,
-        )
-        rows_insert([decision], returning=True)
-        if is_approved:
-            note = f"符合全部 {len(outcomes)} 项秒批规则，系统自动准予许可"
-        else:
-            note = "；".join(o.message for o in failed)
-        case_transition(
-            application=application,
-            to=Application.Status.APPROVED if is_approved else Application.Status.REJECTED,
-            principal=decider,
-            label="秒批：准予许可" if is_approved else "秒批：不予许可",
-            note=note,
-            detail={
-                "rule_set": rule_set.pk,
-                "rule_set_number": rule_set.number,
-                "failed_rules": [o.id for o in failed],
-            },
-        )
+    if failed:
+        note = "；".join(o.message for o in failed)
+    else:
+        note = f"符合全部 {len(outcomes)} 项秒批规则，系统自动准予许可"
+    return Verdict(
+        rule_set=rule_set,
+        facts=facts,
+        outcomes=[{**o.as_dict(), "is_personal": _is_personal(o.fact)} for o in outcomes],
+        failed=[o.id for o in failed],
+        note=note,
+    )
+
+
+def instant_recorded(
+    *, application: Application, principal: Principal, verdict: Verdict
+) -> InstantDecision:
+    """Store the decision (facts and outcomes) of a case already moved to the verdict's
+    status (saved or about to be), with its timeline, audit entry and event. Runs in the
+    caller's transaction (the submission's)."""
+    decision = InstantDecision(
+        application=application,
+        rule_set=verdict.rule_set,
+        is_approved=verdict.is_approved,
+        facts=verdict.facts,
+        outcomes=verdict.outcomes,
+    )
+    row_add(decision)  # inside a filing, inserted with its timeline entries and events
+    transition_recorded(
+        application,
+        _decider(principal),
+        current=Application.Status.SUBMITTED,
+        to=verdict.status,
+        label="秒批：准予许可" if verdict.is_approved else "秒批：不予许可",
+        note=verdict.note,
+        detail={
+            "rule_set": verdict.rule_set.pk,
+            "rule_set_number": verdict.rule_set.number,
+            "failed_rules": verdict.failed,
+        },
+    )
     return decision
+
+
+def instant_decide(*, application: Application, principal: Principal) -> InstantDecision:
+    """Decide a submitted case now and save it: instant_verdict, the move, and
+    instant_recorded. (A filing decides before its insert instead: applications._file.)"""
+    verdict = instant_verdict(application=application)
+    with transaction.atomic(savepoint=False):  # in the submission's transaction
+        transition_apply(application, to=verdict.status, note=verdict.note)
+        row_update(application)
+        return instant_recorded(application=application, principal=principal, verdict=verdict)
 
 
 # --- replay -------------------------------------------------------------------------------

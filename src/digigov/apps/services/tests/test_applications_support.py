@@ -194,9 +194,10 @@ def dispatched(monkeypatch):
     tests cover them); the case stays "submitted"."""
     calls: list[tuple[str, str]] = []
 
-    def record(*, application, principal, commitment):
+    def record(*, application, principal, commitment, verdict):
         calls.append((application.number, application.approval_mode))
 
+    monkeypatch.setattr(applications_module, "_verdict_at_filing", lambda application: None)
     monkeypatch.setattr(applications_module, "_dispatch", record)
     return calls
 

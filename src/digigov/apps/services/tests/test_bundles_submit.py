@@ -210,12 +210,20 @@ def test_combined_status_follows_component_events(
     # Make B a case that waits (its approval mode module does nothing), then close it.
     from ..services import applications
 
-    real_dispatch = applications._dispatch
+    real_verdict, real_dispatch = applications._verdict_at_filing, applications._dispatch
 
-    def dispatch(*, application, principal, commitment):
+    def verdict_at_filing(application):
         if application.item.standard_code != CODES[1]:
-            real_dispatch(application=application, principal=principal, commitment=commitment)
+            return real_verdict(application)
+        return None
 
+    def dispatch(*, application, principal, commitment, verdict):
+        if application.item.standard_code != CODES[1]:
+            real_dispatch(
+                application=application, principal=principal, commitment=commitment, verdict=verdict
+            )
+
+    monkeypatch.setattr(applications, "_verdict_at_filing", verdict_at_filing)
     monkeypatch.setattr(applications, "_dispatch", dispatch)
     with django_capture_on_commit_callbacks(execute=True):
         bundle_application = submit(citizen, world)
