@@ -16,7 +16,7 @@ through unchanged (a lookup that rewrites its value, such as `__icontains`), ins
 running the wrong query.
 
 On PostgreSQL these fixed statements are bound on the server and prepared once per
-connection (`_cursor`), so the database skips parsing and planning them too.
+connection (`server_cursor`), so the database skips parsing and planning them too.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ class Prepared:
                 raise TypeError(f"{name} must be {type(self._samples[name]).__name__}")
             params[position] = value
         connection = connections[alias]
-        with _cursor(connection) as cursor:
+        with server_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:  # as SQLCompiler.apply_converters, with this thread's connection
@@ -166,7 +166,7 @@ class Prepared:
         return rows[0] if rows else None
 
 
-def _cursor(connection, on_server: bool = True):
+def server_cursor(connection, on_server: bool = True):
     """Django's cursor wrapper (connection handling, error translation, query logging). On
     PostgreSQL around a psycopg cursor that binds parameters on the server, so that
     psycopg prepares these fixed statements once per connection (settings: prepare_threshold)
@@ -255,7 +255,7 @@ def _insert(objects: list[Model], *, with_pk: bool, returning: bool, skip: bool 
     params = [
         f.get_db_prep_save(f.pre_save(o, add=True), connection) for o in objects for f in columns
     ]
-    with _cursor(connection, len(objects) <= _CACHED_ROWS) as cursor:
+    with server_cursor(connection, len(objects) <= _CACHED_ROWS) as cursor:
         cursor.execute(sql, params)
         return [key for (key,) in cursor.fetchall()] if returning else []
 
@@ -347,7 +347,7 @@ def rows_insert_joined(groups: list[list[Model]]) -> None:
         for f in group_columns
     ]
     total = sum(len(g) for g in groups)
-    with _cursor(connection, total <= _CACHED_ROWS) as cursor:
+    with server_cursor(connection, total <= _CACHED_ROWS) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # Each CTE's keys come in its VALUES order (what bulk_create relies on as well).
@@ -387,7 +387,7 @@ def row_update(obj: Model) -> None:
     sql, columns = found
     params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in columns]
     params.append(model._meta.pk.get_db_prep_value(obj.pk, connection))
-    with _cursor(connection) as cursor:
+    with server_cursor(connection) as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount != 1:
             raise model.DoesNotExist(f"{model.__name__} {obj.pk} is not stored")

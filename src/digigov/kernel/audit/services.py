@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.crypto.base import CryptoError
-from digigov.kernel.prepared import rows_insert
+from digigov.kernel.prepared import rows_insert, server_cursor
 from digigov.kernel.principals import Principal
 
 from .chain import GENESIS, chain_head
@@ -30,20 +30,28 @@ _LOCK_ID = 7_260_2601  # arbitrary, constant: the advisory lock of the audit cha
 _CHECKPOINT_PURPOSE = "audit-checkpoint"
 
 
-def _canonical(entry: AuditEntry) -> bytes:
+def _canonical_parts(entry: AuditEntry) -> tuple[bytes, bytes]:
+    """The entry's canonical JSON (sorted keys, no spaces) before and after its seq's digits:
+    PostgreSQL assigns the seq and hashes prefix + seq + suffix (audit_chain_link)."""
     body = {
-        "seq": entry.seq,
         "occurred_at": entry.occurred_at.astimezone(UTC).isoformat(),
         "actor": entry.actor,
         "acting_for": entry.acting_for,
         "action": entry.action,
         "object_type": entry.object_type,
         "object_id": entry.object_id,
-        "source_address": entry.source_address,
         "outcome": entry.outcome,
         "detail": entry.detail,
     }
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    # Sorted, "seq" and then "source_address" are the last keys.
+    head = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    address = json.dumps(entry.source_address, ensure_ascii=False)
+    return (head[:-1] + ',"seq":').encode(), (',"source_address":' + address + "}").encode()
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    prefix, suffix = _canonical_parts(entry)
+    return prefix + str(entry.seq).encode() + suffix
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -65,8 +73,54 @@ def _batches() -> list[list[AuditEntry]]:
     return _local.batches
 
 
+_LINKED_IN_DATABASE: dict[str, bool] = {}
+_COLUMNS = (
+    "occurred_at",
+    "actor",
+    "acting_for",
+    "action",
+    "object_type",
+    "object_id",
+    "source_address",
+    "outcome",
+    "detail",
+)
+# Link (under the head lock) and insert in one statement: the lock is held from here to the
+# commit, with no client round trip in between. Arrays: one statement for any batch size.
+_LINK_AND_INSERT = """
+WITH link AS (SELECT * FROM audit_chain_link(%s, %s::bytea[], %s::bytea[]))
+INSERT INTO audit_auditentry (seq, occurred_at, actor, acting_for, action, object_type,
+    object_id, source_address, outcome, detail, prev_hash, entry_hash)
+SELECT link.seq, v.occurred_at, v.actor, v.acting_for, v.action, v.object_type, v.object_id,
+    v.source_address, v.outcome, v.detail::jsonb, link.prev_hash, link.entry_hash
+FROM link JOIN unnest(%s::timestamptz[], %s::varchar[], %s::varchar[], %s::varchar[],
+    %s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[], %s::text[])
+    WITH ORDINALITY AS v(occurred_at, actor, acting_for, action, object_type, object_id,
+        source_address, outcome, detail, n) ON v.n = link.n
+RETURNING seq, prev_hash, entry_hash
+"""
+
+
+def _linked_in_database() -> bool:
+    """PostgreSQL with audit_chain_link (migration 0005: pgcrypto with SM3)."""
+    if connection.vendor != "postgresql":
+        return False
+    name = connection.settings_dict["NAME"]
+    found = _LINKED_IN_DATABASE.get(name)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT to_regprocedure('audit_chain_link(bigint, bytea[], bytea[])') IS NOT NULL"
+            )
+            found = _LINKED_IN_DATABASE[name] = cursor.fetchone()[0]
+    return found
+
+
 def _append(entries: list[AuditEntry]) -> None:
     """Chain and insert entries under the chain-head lock, in the caller's transaction."""
+    if _linked_in_database():
+        _append_linked(entries)
+        return
     with transaction.atomic(savepoint=False):
         prev_seq, prev_hash = chain_head(AuditEntry, _LOCK_ID)
         for entry in entries:
@@ -74,6 +128,19 @@ def _append(entries: list[AuditEntry]) -> None:
             entry.seq, entry.prev_hash = prev_seq, prev_hash
             entry.entry_hash = prev_hash = entry_hash(entry)
         rows_insert(entries)
+
+
+def _append_linked(entries: list[AuditEntry]) -> None:
+    parts = [_canonical_parts(e) for e in entries]
+    columns = [[getattr(e, c) for e in entries] for c in _COLUMNS[:-1]]
+    details = [json.dumps(e.detail, ensure_ascii=False) for e in entries]
+    params = [_LOCK_ID, [p for p, _ in parts], [s for _, s in parts], *columns, details]
+    with server_cursor(connection) as cursor:
+        cursor.execute(_LINK_AND_INSERT, params)
+        linked = sorted(cursor.fetchall())
+    for entry, (seq, prev_hash, digest) in zip(entries, linked, strict=True):
+        entry.seq, entry.prev_hash, entry.entry_hash = seq, prev_hash, digest
+        entry._state.adding, entry._state.db = False, connection.alias
 
 
 @contextmanager

@@ -51,3 +51,31 @@ def test_a_nested_batch_joins_the_outer_one():
 def test_a_batch_needs_the_work_transaction():
     with pytest.raises(RuntimeError), audit_batch():
         pass
+
+
+def test_a_batch_is_linked_by_the_database_as_python_would_link_it():
+    """On PostgreSQL the entries are chained by audit_chain_link (SM3 in pgcrypto) and
+    inserted in one statement; the hashes it computes are the ones audit_verify recomputes
+    in Python, also for text JSON escapes (quotes, backslashes, Chinese, nested details)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from digigov.kernel.audit.services import entry_hash
+
+    _record("before")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, audit_batch():
+        audit_record(
+            actor='citizen:"引号"\\反斜杠',
+            action="one",
+            source_address='10.0.0.1"}',
+            detail={"名": "张三", "seq": 0, "source_address": "x", "nested": {"a": [1, "二"]}},
+        )
+        _record("two")
+    writes = [q["sql"] for q in queries.captured_queries if "audit_auditentry" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1 and "audit_chain_link" in writes[0]
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [e.seq for e in entries] == [1, 2, 3]
+    assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
+    assert all(entry_hash(e) == e.entry_hash for e in entries)
+    assert audit_verify().is_intact
