@@ -279,19 +279,20 @@ def _deferred_stack() -> list[list[Model]]:
 
 
 @contextmanager
-def rows_deferred() -> Iterator[None]:
+def rows_deferred() -> Iterator[list[Model]]:
     """Within one unit of work (inside its transaction), the rows given to `row_add` are
     inserted when the work ends: one statement per model instead of one per row (a filing
     writes three timeline entries and two events). Until then their primary keys are None
     and a query does not see them, so use it only around work that does not read back what
     it appends. Nested scopes join the outer one; if the work raises, its rows are dropped
-    with its transaction."""
+    with its transaction. Yields the list of the scope's rows: once the outermost scope
+    ends they are inserted and have their keys."""
     if not connections[DEFAULT_DB_ALIAS].in_atomic_block:
         raise RuntimeError("rows_deferred() must be used inside the work's transaction")
     stack = _deferred_stack()
     stack.append([])
     try:
-        yield
+        yield stack[-1]
         rows = stack[-1]
     finally:
         stack.pop()

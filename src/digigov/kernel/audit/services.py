@@ -85,20 +85,31 @@ _COLUMNS = (
     "outcome",
     "detail",
 )
-# Link (under the head lock) and insert in one statement: the lock is held from here to the
-# commit, with no client round trip in between. Arrays: one statement for any batch size.
-_LINK_AND_INSERT = """
-WITH link AS (SELECT * FROM audit_chain_link(%s, %s::bytea[], %s::bytea[]))
-INSERT INTO audit_auditentry (seq, occurred_at, actor, acting_for, action, object_type,
-    object_id, source_address, outcome, detail, prev_hash, entry_hash)
-SELECT link.seq, v.occurred_at, v.actor, v.acting_for, v.action, v.object_type, v.object_id,
-    v.source_address, v.outcome, v.detail::jsonb, link.prev_hash, link.entry_hash
-FROM link JOIN unnest(%s::timestamptz[], %s::varchar[], %s::varchar[], %s::varchar[],
-    %s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[], %s::text[])
-    WITH ORDINALITY AS v(occurred_at, actor, acting_for, action, object_type, object_id,
-        source_address, outcome, detail, n) ON v.n = link.n
-RETURNING seq, prev_hash, entry_hash
-"""
+_TYPES = ("timestamptz", *["varchar"] * 7, "text")
+_LINK_STATEMENTS: dict[int, str] = {}
+
+
+def _link_and_insert(count: int) -> str:
+    """Link `count` entries (under the head lock) and insert them, in one statement: the lock
+    is held from here to the commit, with no client round trip in between. Scalar parameters
+    only (arrays cost more to adapt than the rest of the statement); built once per count."""
+    found = _LINK_STATEMENTS.get(count)
+    if found is None:
+        marks = ", ".join(["%s"] * count)
+        row = ", ".join(f"%s::{t}" for t in _TYPES)
+        rows = ", ".join(f"({n}, {row})" for n in range(1, count + 1))
+        found = (
+            "WITH link AS (SELECT * FROM audit_chain_link("  # noqa: S608 (no values in it)
+            f"%s, ARRAY[{marks}]::bytea[], ARRAY[{marks}]::bytea[])) "
+            f"INSERT INTO audit_auditentry (seq, {', '.join(_COLUMNS)}, prev_hash, entry_hash) "
+            f"SELECT link.seq, {', '.join(f'v.{c}' for c in _COLUMNS[:-1])}, v.detail::jsonb, "
+            f"link.prev_hash, link.entry_hash FROM link JOIN (VALUES {rows}) "
+            f"AS v(n, {', '.join(_COLUMNS)}) ON v.n = link.n "
+            "RETURNING seq, prev_hash, entry_hash"
+        )
+        if count <= 16:  # the hot paths write a few entries; big batches vary
+            _LINK_STATEMENTS[count] = found
+    return found
 
 
 def _linked_in_database() -> bool:
@@ -132,11 +143,12 @@ def _append(entries: list[AuditEntry]) -> None:
 
 def _append_linked(entries: list[AuditEntry]) -> None:
     parts = [_canonical_parts(e) for e in entries]
-    columns = [[getattr(e, c) for e in entries] for c in _COLUMNS[:-1]]
-    details = [json.dumps(e.detail, ensure_ascii=False) for e in entries]
-    params = [_LOCK_ID, [p for p, _ in parts], [s for _, s in parts], *columns, details]
-    with server_cursor(connection) as cursor:
-        cursor.execute(_LINK_AND_INSERT, params)
+    params: list = [_LOCK_ID, *(p for p, _ in parts), *(s for _, s in parts)]
+    for e in entries:
+        params += [getattr(e, c) for c in _COLUMNS[:-1]]
+        params.append(json.dumps(e.detail, ensure_ascii=False))
+    with server_cursor(connection, len(entries) <= 16) as cursor:
+        cursor.execute(_link_and_insert(len(entries)), params)
         linked = sorted(cursor.fetchall())
     for entry, (seq, prev_hash, digest) in zip(entries, linked, strict=True):
         entry.seq, entry.prev_hash, entry.entry_hash = seq, prev_hash, digest

@@ -251,11 +251,23 @@ _MATERIALS = Prepared(
 )
 
 
+def _timeline_and_materials(application: Application, role: str) -> tuple[list, list]:
+    """Read, or taken from the prefetch cache where the case's events and materials are in
+    hand (a filing's answer: applications._rows_in_hand)."""
+    cached = getattr(application, "_prefetched_objects_cache", {})
+    if "events" in cached and "materials" in cached:
+        events = sorted(cached["events"], key=lambda e: (e.at, e.pk))
+        if role in PARTY_ROLES:
+            events = [e for e in events if e.is_public]
+        return events, sorted(cached["materials"], key=lambda m: m.material_code)
+    events = (_PUBLIC_EVENTS if role in PARTY_ROLES else _EVENTS).all(application_id=application.pk)
+    return events, _MATERIALS.all(application_id=application.pk)
+
+
 def case_detail_for(*, application: Application, role: str) -> CaseDetail:
     """case_detail for a caller that already holds the case and its role (case_for)."""
     a = application
-    events = (_PUBLIC_EVENTS if role in PARTY_ROLES else _EVENTS).all(application_id=a.pk)
-    materials = _MATERIALS.all(application_id=a.pk)
+    events, materials = _timeline_and_materials(a, role)
     version = a.item_version
     person = a.applicant_kind == "person"
     return CaseDetail(

@@ -34,6 +34,7 @@ from digigov.kernel.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from digigov.kernel.events.models import Event
 from digigov.kernel.events.services import event_publish
 from digigov.kernel.memo import memoizing
 from digigov.kernel.organizations.selectors import organization_get
@@ -659,7 +660,7 @@ def _file(
 ) -> Application:
     # audit_batch: the chain head is locked only from the end of the filing to its commit;
     # rows_deferred: its timeline entries and events go in one statement each
-    with transaction.atomic(), audit_batch(), rows_deferred():
+    with transaction.atomic(), audit_batch(), rows_deferred() as added:
         # Inserted already submitted; case_opened records the transition.
         application = Application(
             status=S.SUBMITTED,
@@ -697,7 +698,7 @@ def _file(
         # deferred rows are inserted, which rolls back this whole filing; application_submit
         # answers with the winner's case.
         row_add(IdempotencyKey(actor=principal.actor, key=key, application=application))
-        ApplicationMaterial.objects.bulk_create(
+        materials = ApplicationMaterial.objects.bulk_create(
             [ApplicationMaterial(application=application, **row) for row in rows]
         )
         handling_name = item.organization.name
@@ -748,7 +749,21 @@ def _file(
         _dispatch(
             application=application, principal=principal, commitment=commitment, verdict=verdict
         )
+    _rows_in_hand(application, added, materials)
     return application
+
+
+def _rows_in_hand(application: Application, added: list, materials: list) -> None:
+    """The answer to a filing shows its timeline and materials. When nothing runs after the
+    commit that could add to them (every event of the filing is complete: no handler wants
+    it), they are the rows just written: kept on the case as Django's prefetch cache, so
+    that the answer (selectors case_detail_for) needs no query."""
+    if any(isinstance(r, Event) and r.completed_at is None for r in added):
+        return
+    entries = [r for r in added if isinstance(r, CaseEvent) and r.application_id == application.pk]
+    if any(r.pk is None for r in (*entries, *materials)):
+        return  # inside an outer unit of work: not inserted yet
+    application._prefetched_objects_cache = {"events": entries, "materials": materials}
 
 
 def _licenses_used(*, principal: Principal, application: Application, addresses: list[str]) -> None:
