@@ -41,14 +41,14 @@ class Application(models.Model):
         related_name="applications",
     )
     status = models.CharField(
-        "状态", max_length=14, choices=Status.choices, default=Status.DRAFT, db_index=True
+        "状态", max_length=14, choices=Status.choices, default=Status.DRAFT
     )
     approval_mode = models.CharField("审批方式", max_length=12)
     # applicant (申请人) and filer (经办人)
     applicant_kind = models.CharField("申请人类型", max_length=8)  # "person" | "entity"
-    applicant_id_number = models.CharField("申请人证件号码", max_length=18, db_index=True)
+    applicant_id_number = models.CharField("申请人证件号码", max_length=18)
     applicant_uscc = models.CharField(
-        "申请单位统一社会信用代码", max_length=18, blank=True, default="", db_index=True
+        "申请单位统一社会信用代码", max_length=18, blank=True, default=""
     )
     applicant_name = models.CharField("申请人名称", max_length=200)
     filed_by_account = models.ForeignKey(
@@ -111,6 +111,10 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["handling_organization", "status"], name="services_app_org_idx"),
             models.Index(fields=["status", "deadline"], name="services_app_deadline_idx"),
+            # an applicant's cases, and the 秒批 history rules' count of them by status (the
+            # status's own lookups use services_app_deadline_idx)
+            models.Index(fields=["applicant_id_number", "status"], name="services_app_person_idx"),
+            models.Index(fields=["applicant_uscc", "status"], name="services_app_entity_idx"),
         ]
         permissions = [
             ("receive_application", "窗口收件（代为申办）"),
