@@ -40,9 +40,7 @@ class Application(models.Model):
         blank=True,
         related_name="applications",
     )
-    status = models.CharField(
-        "状态", max_length=14, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField("状态", max_length=14, choices=Status.choices, default=Status.DRAFT)
     approval_mode = models.CharField("审批方式", max_length=12)
     # applicant (申请人) and filer (经办人)
     applicant_kind = models.CharField("申请人类型", max_length=8)  # "person" | "entity"
