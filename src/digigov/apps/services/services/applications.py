@@ -529,7 +529,9 @@ def _dispatch(
     *, application: Application, principal: Principal, commitment, verdict: instant.Verdict | None
 ) -> None:
     mode = application.approval_mode
-    if mode == "instant" and verdict is not None:
+    if mode == "instant":
+        if verdict is None:  # _verdict_at_filing gives one for every 秒批 case
+            raise Conflict("秒批办件缺少审批结论", code="services/no_instant_verdict")
         instant.instant_recorded(application=application, principal=principal, verdict=verdict)
     elif mode == "commitment":
         commitment_mode.commitment_grant(
@@ -659,9 +661,10 @@ def _file(
     bundle_application,
 ) -> Application:
     # audit_batch: the chain head is locked only from the end of the filing to its commit;
-    # rows_deferred: its timeline entries and events go in one statement each
+    # rows_deferred: its key, decision, timeline entries and events go in one statement
     with transaction.atomic(), audit_batch(), rows_deferred() as added:
-        # Inserted already submitted; case_opened records the transition.
+        # Inserted already submitted (a 秒批 case already decided); case_opened records the
+        # submission, _dispatch the decision.
         application = Application(
             status=S.SUBMITTED,
             submitted_at=timezone.now(),

@@ -127,9 +127,10 @@ def case_transition(
 
 
 def transition_apply(application: Application, *, to: str, note: str = "") -> str:
-    """The in-memory half of a move: checks it is allowed, sets the status, the decision
-    note, the timestamps and the clock. Returns the status moved from. The caller saves the
-    row (case_transition updates it; a filing decided at once inserts it so)."""
+    """The case row's half of a move: checks it is allowed, sets the status, the decision
+    note, the timestamps and the clock (a pause writes its own row; a case closed before
+    acceptance changes nothing else). Returns the status moved from. The caller saves the
+    row (case_transition updates it; a 秒批 filing inserts it already decided)."""
     current = application.status
     if to not in TRANSITIONS.get(current, set()):
         raise Conflict(
