@@ -9,6 +9,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -111,6 +112,43 @@ def concurrent_load(
         return local, failed
 
     start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for local, failed in pool.map(worker, range(clients)):
+            latencies.extend(local)
+            errors += failed
+    return time.perf_counter() - start, latencies, errors
+
+
+def paced_load(
+    fn: Callable[[int], object], *, per_second: float, count: int, clients: int
+) -> tuple[float, list[float], int]:
+    """Open loop: request i is due at start + i / per_second and the next free client sends
+    it. Latency counts from when it was due, so a request that waited for a free client
+    counts against the server (no coordinated omission). Returns (seconds, latencies,
+    errors) like concurrent_load."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    taken = iter(range(count))
+    start = time.perf_counter() + 0.05
+
+    def worker(_: int) -> tuple[list[float], int]:
+        local, failed = [], 0
+        while True:
+            with lock:
+                i = next(taken, None)
+            if i is None:
+                return local, failed
+            due = start + i / per_second
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                fn(i)
+            except Exception:
+                failed += 1
+            local.append(time.perf_counter() - due)
+
     with ThreadPoolExecutor(max_workers=clients) as pool:
         for local, failed in pool.map(worker, range(clients)):
             latencies.extend(local)

@@ -16,11 +16,12 @@ from datetime import UTC
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from digigov.kernel.crypto import services as crypto
 from digigov.kernel.crypto.base import CryptoError
-from digigov.kernel.prepared import rows_insert, server_cursor
+from digigov.kernel.prepared import insert_part, rows_insert, rows_saved, server_cursor
 from digigov.kernel.principals import Principal
 
 from .chain import GENESIS, chain_head
@@ -86,21 +87,30 @@ _COLUMNS = (
     "detail",
 )
 _TYPES = ("timestamptz", *["varchar"] * 7, "text")
-_LINK_STATEMENTS: dict[int, str] = {}
 
 
-def _link_and_insert(count: int) -> str:
+_LINK_STATEMENTS: dict[tuple, str] = {}
+
+
+def _link_and_insert(count: int, before: str = "", lazy_commit: bool = False) -> str:
     """Link `count` entries (under the head lock) and insert them, in one statement: the lock
     is held from here to the commit, with no client round trip in between. Scalar parameters
-    only (arrays cost more to adapt than the rest of the statement); built once per count."""
-    found = _LINK_STATEMENTS.get(count)
+    only (arrays cost more to adapt than the rest of the statement); built once per shape.
+    `before`: another INSERT run by the same statement (a data-modifying CTE) ahead of the
+    link. `lazy_commit`: the statement's transaction commits without waiting for the WAL
+    flush (synchronous_commit off for that transaction only)."""
+    key = (count, before, lazy_commit)
+    found = _LINK_STATEMENTS.get(key)
     if found is None:
         marks = ", ".join(["%s"] * count)
         row = ", ".join(f"%s::{t}" for t in _TYPES)
         rows = ", ".join(f"({n}, {row})" for n in range(1, count + 1))
+        link = f"audit_chain_link(%s, ARRAY[{marks}]::bytea[], ARRAY[{marks}]::bytea[]) AS l"
+        if lazy_commit:  # a one-row join, evaluated with the link
+            link = f"(SELECT set_config('synchronous_commit', 'off', true)) AS cfg, {link}"
+        ctes = f"written AS ({before}), " if before else ""
         found = (
-            "WITH link AS (SELECT * FROM audit_chain_link("  # noqa: S608 (no values in it)
-            f"%s, ARRAY[{marks}]::bytea[], ARRAY[{marks}]::bytea[])) "
+            f"WITH {ctes}link AS (SELECT l.* FROM {link}) "  # noqa: S608 (no values in it)
             f"INSERT INTO audit_auditentry (seq, {', '.join(_COLUMNS)}, prev_hash, entry_hash) "
             f"SELECT link.seq, {', '.join(f'v.{c}' for c in _COLUMNS[:-1])}, v.detail::jsonb, "
             f"link.prev_hash, link.entry_hash FROM link JOIN (VALUES {rows}) "
@@ -108,7 +118,7 @@ def _link_and_insert(count: int) -> str:
             "RETURNING seq, prev_hash, entry_hash"
         )
         if count <= 16:  # the hot paths write a few entries; big batches vary
-            _LINK_STATEMENTS[count] = found
+            _LINK_STATEMENTS[key] = found
     return found
 
 
@@ -141,15 +151,20 @@ def _append(entries: list[AuditEntry]) -> None:
         rows_insert(entries)
 
 
-def _append_linked(entries: list[AuditEntry]) -> None:
+def _append_linked(
+    entries: list[AuditEntry], *, rows: list[Model] | None = None, lazy_commit: bool = False
+) -> None:
+    before, params = insert_part(rows, connection) if rows else ("", [])
     parts = [_canonical_parts(e) for e in entries]
-    params: list = [_LOCK_ID, *(p for p, _ in parts), *(s for _, s in parts)]
+    params += [_LOCK_ID, *(p for p, _ in parts), *(s for _, s in parts)]
     for e in entries:
         params += [getattr(e, c) for c in _COLUMNS[:-1]]
         params.append(json.dumps(e.detail, ensure_ascii=False))
     with server_cursor(connection, len(entries) <= 16) as cursor:
-        cursor.execute(_link_and_insert(len(entries)), params)
+        cursor.execute(_link_and_insert(len(entries), before, lazy_commit), params)
         linked = sorted(cursor.fetchall())
+    if rows:
+        rows_saved(rows)
     for entry, (seq, prev_hash, digest) in zip(entries, linked, strict=True):
         entry.seq, entry.prev_hash, entry.entry_hash = seq, prev_hash, digest
         entry._state.adding, entry._state.db = False, connection.alias
@@ -179,6 +194,73 @@ def audit_batch() -> Iterator[None]:
         _append(entries)
 
 
+def audit_alone(
+    entries: list[AuditEntry], *, rows: list[Model] | None = None, wait_for_disk: bool = True
+) -> None:
+    """Insert `rows` (of one model, keys left to the database) and append `entries` (from
+    audit_entry) as a transaction of their own: for an act that writes nothing else, such as
+    a verification. On PostgreSQL with audit_chain_link, outside any transaction, it is one
+    statement whose implicit transaction commits as it ends (one round trip instead of
+    BEGIN, insert, link, COMMIT; the chain head is locked for that statement only).
+    `wait_for_disk=False`: that commit does not wait for the WAL flush, so a server crash can
+    lose the last fraction of a second of such records, never break the chain. Inside a
+    caller's transaction the writes join it, and its durability is left as it is."""
+    if not entries:
+        raise ValueError("audit_alone needs at least one audit entry")
+    if (
+        not connection.in_atomic_block
+        and not _batches()
+        and len(entries) <= 16
+        and _linked_in_database()
+    ):
+        _append_linked(entries, rows=rows, lazy_commit=not wait_for_disk)
+        return
+    joined = connection.in_atomic_block
+    with transaction.atomic(savepoint=False):
+        if not wait_for_disk and not joined and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        if rows:
+            rows_insert(rows)
+        for entry in entries:
+            audit_record_entry(entry)
+
+
+def audit_entry(
+    *,
+    actor: str,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    outcome: str = AuditEntry.Outcome.SUCCESS,
+    acting_for: str = "",
+    source_address: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An audit entry not yet written (audit_alone writes it), with its fields cut to size."""
+    return AuditEntry(
+        occurred_at=timezone.now(),
+        actor=actor[:160],
+        acting_for=acting_for[:160],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:160],
+        source_address=source_address[:64],
+        outcome=outcome,
+        detail=detail or {},
+    )
+
+
+def audit_record_entry(entry: AuditEntry) -> AuditEntry:
+    """audit_record for an entry built by audit_entry."""
+    batches = _batches()
+    if batches:
+        batches[-1].append(entry)
+    else:
+        _append([entry])
+    return entry
+
+
 def audit_record(
     *,
     actor: str,
@@ -195,23 +277,18 @@ def audit_record(
 
     No savepoint of its own: a failed audit write must fail the caller's whole transaction
     anyway, and skipping it saves two round trips on every audited read."""
-    entry = AuditEntry(
-        occurred_at=timezone.now(),
-        actor=actor[:160],
-        acting_for=acting_for[:160],
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id)[:160],
-        source_address=source_address[:64],
-        outcome=outcome,
-        detail=detail or {},
+    return audit_record_entry(
+        audit_entry(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            outcome=outcome,
+            acting_for=acting_for,
+            source_address=source_address,
+            detail=detail,
+        )
     )
-    batches = _batches()
-    if batches:
-        batches[-1].append(entry)
-    else:
-        _append([entry])
-    return entry
 
 
 def audit_as(

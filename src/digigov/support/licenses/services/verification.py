@@ -15,12 +15,10 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
 
 from digigov.kernel.api.throttle import caller_key, throttle_check
-from digigov.kernel.audit.services import audit_as, audit_record
+from digigov.kernel.audit.services import audit_alone, audit_as, audit_entry
 from digigov.kernel.errors import Throttled
-from digigov.kernel.prepared import rows_insert
 from digigov.kernel.principals import Principal
 
 from .. import rendering
@@ -89,39 +87,30 @@ def _verifier_label(principal: Principal) -> str:
     return "公众核验"
 
 
-@transaction.atomic
 def _record(
     principal: Principal, result: VerificationResult, license: License | None
 ) -> VerificationResult:
-    # The use row first, the audit entry last: the audit chain's head stays locked only
-    # from the entry to the commit, not across the other write.
-    if connection.vendor == "postgresql":
-        # A verification's record need not wait for the disk: if the server crashes, at most
-        # the last fraction of a second of verification records is lost (never a corrupt or
-        # broken chain: the chain simply ends at the last entry written). Waiting for fsync
-        # here would serialise every scan of every QR code on the chain head's lock.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    # One transaction of its own, not waiting for the disk: if the server crashes, at most
+    # the last fraction of a second of verification records is lost (never a broken chain:
+    # it simply ends at the last entry written). On PostgreSQL this is one statement.
+    uses = None
     if license is not None:
-        rows_insert(  # plain SQL: a scan's hot path (kernel.audit.chain)
-            [
-                LicenseUse(
-                    license_id=license.pk,
-                    kind=LicenseUse.Kind.VERIFY,
-                    user_label=_verifier_label(principal),
-                    purpose=f"核验结果：{result.outcome_label}"[:200],
-                    client_id=int(principal.id) if principal.kind == "machine" else None,
-                )
-            ]
-        )
-    audit_record(
+        uses = [
+            LicenseUse(
+                license_id=license.pk,
+                kind=LicenseUse.Kind.VERIFY,
+                user_label=_verifier_label(principal),
+                purpose=f"核验结果：{result.outcome_label}"[:200],
+                client_id=int(principal.id) if principal.kind == "machine" else None,
+            )
+        ]
+    entry = audit_entry(
         actor=principal.actor,
         acting_for=principal.acting_for,
         source_address=principal.source_address,
         action=ACTION,
         object_type="licenses.license",
-        object_id=result.address[:160],
-        outcome="success",
+        object_id=result.address,
         detail={
             "source": result.source,
             "result": result.outcome,
@@ -129,6 +118,7 @@ def _record(
             "status_checked": result.status_checked,
         },
     )
+    audit_alone([entry], rows=uses, wait_for_disk=False)
     return result
 
 
