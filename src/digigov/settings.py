@@ -33,6 +33,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reusing connections saves more per request than most of a request's own work costs.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DIGIGOV_DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's backend with a health check that polls the socket instead of a SELECT 1 per
+    # request (kernel.database).
+    DATABASES["default"]["ENGINE"] = "digigov.kernel.database"
     # kernel.prepared binds its fixed hot-path statements on the server; psycopg prepares
     # each once a connection has run it this many times ("off": never, e.g. behind a
     # PgBouncer older than 1.21 in transaction mode). The ORM binds on the client as usual.
